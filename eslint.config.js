@@ -1,0 +1,67 @@
+// One flat config for the whole workspace.
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
+        performance: 'readonly',
+        crypto: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setImmediate: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // Library code never prints: events and hooks are how it talks to operators.
+    files: ['packages/*/src/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
+    // Adapters reach the core only through its public entry point.
+    files: [
+      'packages/express/src/**',
+      'packages/koa/src/**',
+      'packages/fastify/src/**',
+      'packages/redis/src/**',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@bearer-guard/*/src', '@bearer-guard/*/src/*'],
+              message: 'Import @bearer-guard/core, not its src.',
+            },
+            {
+              group: ['../../core/*', '../core/*'],
+              message: 'Import @bearer-guard/core, not its files.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+)

@@ -1,0 +1,35 @@
+// One vitest run for the workspace: a project per package, plus examples and the shared suites.
+// `@bearer-guard/*` resolves to each package's src, so nothing needs building before a test.
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const packages = ['core', 'express', 'testing']
+const src = (name: string) =>
+  fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
+const reportFile = process.env.VITEST_JSON_REPORT
+
+export default defineConfig({
+  resolve: {
+    alias: packages.map((name) => ({ find: `@bearer-guard/${name}`, replacement: src(name) })),
+  },
+  test: {
+    reporters: reportFile ? ['default', ['json', { outputFile: reportFile }]] : ['default'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.check.json' },
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: {
+          name,
+          include: [`packages/${name}/test/**/*.test.ts`, `packages/${name}/test/**/*.test-d.ts`],
+        },
+      })),
+      {
+        extends: true as const,
+        test: { name: 'examples', include: ['examples/*/test/**/*.test.ts'] },
+      },
+      { extends: true as const, test: { name: 'suites', include: ['test/**/*.test.ts'] } },
+    ],
+  },
+})
