@@ -1,0 +1,79 @@
+/** The values that flow between the core and an adapter: the neutral request in, a decision out. */
+import type { Reason } from './reasons.js'
+
+/** The JOSE header of a verified token. */
+export interface JwtHeader {
+  alg: string
+  kid?: string
+  typ?: string
+  [parameter: string]: unknown
+}
+
+/** The claims of a verified token. `iss` and `exp` are always present once verified. */
+export interface JwtClaims {
+  iss: string
+  exp: number
+  sub?: string
+  aud?: string | string[]
+  nbf?: number
+  iat?: number
+  jti?: string
+  scope?: string
+  [claim: string]: unknown
+}
+
+/** What an accepted request carries (`req.auth`, `ctx.state.auth`, `request.auth`). */
+export interface AuthInfo {
+  payload: JwtClaims
+  header: JwtHeader
+}
+
+/**
+ * A request as the core sees it, built by an adapter from its framework's request.
+ * Nothing in it is framework-specific.
+ */
+export interface RequestInput {
+  /**
+   * The underlying Node request object. A request is verified once and a use counted once per
+   * `raw`, however many gates it passes; the core only uses it as an identity.
+   */
+  raw?: object
+  /** HTTP method, as received. */
+  method: string
+  /**
+   * Node's raw header list (`name, value, name, value, ...`). Credentials are read from it
+   * because Node keeps only the first of two `Authorization` headers in `req.headers`.
+   */
+  rawHeaders: readonly string[]
+  /** The request target as received (path and query), before any router stripped a prefix. */
+  url: string
+  /** The parsed body, when a body parser ran before the guard; only read to refuse a token in it. */
+  body?: unknown
+  /** The route pattern when the framework knows it (`/orders/:id`), for `onDecision` events. */
+  route?: string
+}
+
+/** Why a request is refused, with what the response needs to say about it. */
+export interface Refusal {
+  ok: false
+  reason: Reason
+  /** Scopes the route requires, for `WWW-Authenticate: ... scope="..."` (RFC 6750 §3). */
+  scope?: readonly string[]
+  /** Acceptable `acr` values for a step-up challenge (RFC 9470 §3). */
+  acrValues?: readonly string[]
+  /** Maximum authentication age in seconds for a step-up challenge (RFC 9470 §3). */
+  maxAge?: number
+  /** Seconds after which a 503 is worth retrying. */
+  retryAfter?: number
+}
+
+/**
+ * The outcome of a gate. `ok` with `auth` means authenticated; `ok` without `auth` means the
+ * request passed through unauthenticated (a CORS preflight).
+ */
+export type Decision = { ok: true; auth?: AuthInfo } | Refusal
+
+/** Builds a refusal, optionally with its challenge details. */
+export function refuse(reason: Reason, details?: Omit<Refusal, 'ok' | 'reason'>): Refusal {
+  return { ok: false, reason, ...details }
+}

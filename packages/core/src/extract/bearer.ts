@@ -1,0 +1,116 @@
+/**
+ * Bearer extraction (RFC 6750 §2): the token is taken from the `Authorization` header only.
+ * A token offered in the query string (§2.3) or a form body (§2.2) is refused, never used.
+ */
+import type { RequestInput } from '../decision.js'
+import type { Reason } from '../reasons.js'
+
+/** Largest bearer token accepted, in characters; a larger one is refused before any parsing. */
+export const MAX_TOKEN_LENGTH = 8192
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+const ACCESS_TOKEN_PARAM = 'access_token'
+
+/** The outcome of extraction: the token, no credentials at all, or a malformed request. */
+export type Extraction =
+  | { token: string }
+  | {
+      reason: Extract<
+        Reason,
+        | 'missing_token'
+        | 'malformed_header'
+        | 'token_in_query'
+        | 'token_in_body'
+        | 'multiple_tokens'
+        | 'token_too_large'
+      >
+    }
+
+/**
+ * Finds the bearer token of a request. Order matters: a token in the query or body is refused
+ * even when the header also carries one, so a client that leaks tokens into URLs learns it.
+ */
+export function extractBearer(input: RequestInput): Extraction {
+  if (hasQueryToken(input.url)) return { reason: 'token_in_query' }
+  if (hasBodyToken(input.body)) return { reason: 'token_in_body' }
+  const values = headerValues(input.rawHeaders, 'authorization')
+  if (values.length === 0) return { reason: 'missing_token' }
+  if (values.length > 1) return { reason: 'multiple_tokens' }
+  return parseAuthorization(values[0] as string)
+}
+
+/** A CORS preflight (OPTIONS with `Access-Control-Request-Method`) never carries credentials. */
+export function isPreflight(input: RequestInput): boolean {
+  return (
+    input.method.toUpperCase() === 'OPTIONS' &&
+    headerValues(input.rawHeaders, 'access-control-request-method').length > 0
+  )
+}
+
+/** Every value of one header in a raw header list, compared case-insensitively by name. */
+export function headerValues(rawHeaders: readonly string[], lowerName: string): string[] {
+  const values: string[] = []
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (name.length === lowerName.length && name.toLowerCase() === lowerName) {
+      values.push(rawHeaders[i + 1] as string)
+    }
+  }
+  return values
+}
+
+function parseAuthorization(value: string): Extraction {
+  const header = value.trim()
+  const space = header.indexOf(' ')
+  const scheme = space === -1 ? header : header.slice(0, space)
+  if (scheme.toLowerCase() !== 'bearer') return otherScheme(header, scheme)
+  const credentials = header.slice(space + 1).replace(/^ +/, '')
+  // Size first, so an oversized header costs no regular-expression work.
+  if (credentials.length > MAX_TOKEN_LENGTH) return { reason: 'token_too_large' }
+  if (space === -1 || credentials === '') return { reason: 'malformed_header' }
+  if (B64TOKEN.test(credentials)) return { token: credentials }
+  return { reason: isCredentialList(credentials) ? 'multiple_tokens' : 'malformed_header' }
+}
+
+function otherScheme(header: string, scheme: string): Extraction {
+  if (header === '') return { reason: 'malformed_header' }
+  // "Bearer:x" or "Bearerx" is a broken Bearer credential, not another scheme.
+  if (/^bearer/i.test(scheme)) return { reason: 'malformed_header' }
+  // "Basic x, Bearer y": two credentials folded into one header by a client or a proxy.
+  if (/,\s*bearer(\s|$)/i.test(header)) return { reason: 'multiple_tokens' }
+  // RFC 6750 §3.1: a request with no credentials for this scheme gets a bare challenge.
+  return { reason: 'missing_token' }
+}
+
+/** "a, b" or "a, Bearer b": a comma can only separate credentials, it is never in a token. */
+function isCredentialList(credentials: string): boolean {
+  const parts = credentials.split(',')
+  return parts.length > 1 && parts.every((part) => part.trim() !== '')
+}
+
+function hasQueryToken(url: string): boolean {
+  const start = url.indexOf('?')
+  if (start === -1) return false
+  const end = url.indexOf('#', start)
+  const query = url.slice(start + 1, end === -1 ? undefined : end)
+  // Cheap test first; URLSearchParams also catches a percent-encoded parameter name.
+  if (!query.includes('access') && !query.includes('%')) return false
+  try {
+    return new URLSearchParams(query).has(ACCESS_TOKEN_PARAM)
+  } catch {
+    return false
+  }
+}
+
+function hasBodyToken(body: unknown): boolean {
+  if (typeof body === 'string') {
+    return body.includes(ACCESS_TOKEN_PARAM) && new URLSearchParams(body).has(ACCESS_TOKEN_PARAM)
+  }
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    !ArrayBuffer.isView(body) &&
+    Object.hasOwn(body, ACCESS_TOKEN_PARAM)
+  )
+}

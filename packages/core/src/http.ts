@@ -1,0 +1,88 @@
+/** Renders a refusal as an HTTP response, and the headers of an authenticated one. */
+import type { Refusal } from './decision.js'
+import { HIDDEN_DESCRIPTIONS, REASONS } from './reasons.js'
+
+/** How refusals are worded; part of the guard's config. */
+export interface ResponseConfig {
+  /** `realm` of every Bearer challenge. */
+  readonly realm: string
+  /** `'hide'` drops `Auth-Reason` and makes every refusal of one error code read the same. */
+  readonly reasons: 'expose' | 'hide'
+}
+
+/** A response ready to write: adapters copy it verbatim. */
+export interface HttpResponse {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+/**
+ * Renders a refusal: status, `WWW-Authenticate` (RFC 6750 §3, RFC 9470 §3), `Auth-Reason`,
+ * `Retry-After` for a 503, and the JSON body `{ error, error_description, reason }`.
+ * Every value comes from the reasons table or from options validated at construction, so no
+ * quote or control character can reach a header.
+ */
+export function toHttp(refusal: Refusal, config: ResponseConfig): HttpResponse {
+  const row = REASONS[refusal.reason]
+  const hide = config.reasons === 'hide'
+  const description = (hide && HIDDEN_DESCRIPTIONS[row.error]) || row.description
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    // A refusal must never be served from a shared cache to another client (RFC 9111 §5.2.2.5).
+    'Cache-Control': 'no-store',
+    Vary: 'Authorization',
+  }
+  if (row.challenge !== 'none') {
+    headers['WWW-Authenticate'] = challenge(
+      refusal,
+      config.realm,
+      row.challenge === 'error' && row,
+      description,
+    )
+  }
+  if (!hide) headers['Auth-Reason'] = refusal.reason
+  if (refusal.retryAfter !== undefined) {
+    headers['Retry-After'] = String(Math.max(1, Math.ceil(refusal.retryAfter)))
+  }
+  const body = hide
+    ? { error: row.error, error_description: description }
+    : { error: row.error, error_description: description, reason: refusal.reason }
+  return { status: row.status, headers, body: JSON.stringify(body) }
+}
+
+function challenge(
+  refusal: Refusal,
+  realm: string,
+  row: { error: string } | false,
+  description: string,
+): string {
+  const params = [`realm="${realm}"`]
+  if (row) params.push(`error="${row.error}"`, `error_description="${description}"`)
+  if (refusal.scope?.length) params.push(`scope="${refusal.scope.join(' ')}"`)
+  if (refusal.acrValues?.length) params.push(`acr_values="${refusal.acrValues.join(' ')}"`)
+  if (refusal.maxAge !== undefined) params.push(`max_age=${Math.floor(refusal.maxAge)}`)
+  return `Bearer ${params.join(', ')}`
+}
+
+/** Reads a response header that may already be set; adapters pass their framework's getter. */
+export type HeaderReader = (name: string) => string | number | readonly string[] | undefined
+
+/**
+ * The headers an authenticated response gets before the route runs: `Vary: Authorization`
+ * (merged into any `Vary` already set) and `Cache-Control: private` unless one is already set.
+ * The route can still set its own afterwards.
+ */
+export function authenticatedHeaders(current: HeaderReader): [name: string, value: string][] {
+  const headers: [string, string][] = []
+  const vary = headerText(current('Vary'))
+  if (!vary) headers.push(['Vary', 'Authorization'])
+  else if (!/(^|,)\s*(authorization|\*)\s*(,|$)/i.test(vary))
+    headers.push(['Vary', `${vary}, Authorization`])
+  if (!headerText(current('Cache-Control'))) headers.push(['Cache-Control', 'private'])
+  return headers
+}
+
+function headerText(value: string | number | readonly string[] | undefined): string {
+  return Array.isArray(value) ? value.join(', ') : value === undefined ? '' : String(value)
+}

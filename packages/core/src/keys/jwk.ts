@@ -1,0 +1,62 @@
+/**
+ * Turns a public JWK into a `VerifyKey`, or says exactly why it cannot be one. Used for local
+ * `keys` (a problem throws at construction) and for remote JWKS documents (a problem skips the key).
+ */
+import { createPublicKey } from 'node:crypto'
+import type { JsonWebKey } from 'node:crypto'
+import { algorithmsForKeyType } from './algorithms.js'
+import type { VerifyKey } from './verify-key.js'
+
+/** RSA keys under this many bits are refused (RFC 7518 §3.3, RFC 8725 §3.5). */
+export const MIN_RSA_BITS = 2048
+
+// Members that only a private or symmetric key has (RFC 7518 §6.2.2, §6.3.2, §6.4).
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
+
+/**
+ * Imports one public JWK for the algorithms `allowed`.
+ *
+ * @returns the key, or a sentence naming the problem (symmetric key, private material, not for
+ *   signatures, unsupported type, RSA under 2048 bits, no allowed algorithm, invalid key)
+ */
+export function importPublicJwk(jwk: unknown, allowed: ReadonlySet<string>): VerifyKey | string {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return 'is not a JWK object'
+  const key = jwk as Record<string, unknown>
+  if (key.kty === 'oct')
+    return 'is a symmetric (HMAC) key; pass HMAC keys as `secrets`, never in a public key set'
+  if (PRIVATE_MEMBERS.some((member) => key[member] !== undefined))
+    return 'carries private key material'
+  if (key.use !== undefined && key.use !== 'sig')
+    return 'is not meant for signatures (`use` is not "sig")'
+  if (Array.isArray(key.key_ops) && !key.key_ops.includes('verify'))
+    return 'is not meant for verification (`key_ops` lacks "verify")'
+  if (key.kid !== undefined && typeof key.kid !== 'string')
+    return 'has a `kid` that is not a string'
+  const possible = algorithmsForKeyType(key.kty, key.crv)
+  if (possible.length === 0)
+    return `has an unsupported key type (kty ${describe(key.kty)}, crv ${describe(key.crv)})`
+  if (key.alg !== undefined && !possible.includes(key.alg as string))
+    return `has an \`alg\` (${describe(key.alg)}) that does not fit its key type`
+  const algorithms = (key.alg === undefined ? possible : [key.alg as string]).filter((alg) =>
+    allowed.has(alg),
+  )
+  if (algorithms.length === 0) return 'fits none of the allowed algorithms'
+  let material
+  try {
+    material = createPublicKey({ key: key as JsonWebKey, format: 'jwk' })
+  } catch {
+    return 'is not a valid public key'
+  }
+  const bits = material.asymmetricKeyDetails?.modulusLength
+  if (key.kty === 'RSA' && (bits === undefined || bits < MIN_RSA_BITS))
+    return `is an RSA key under ${MIN_RSA_BITS} bits`
+  return {
+    kid: key.kid as string | undefined,
+    algorithms: new Set(algorithms),
+    material: () => material,
+  }
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value
+}

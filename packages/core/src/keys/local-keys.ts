@@ -1,0 +1,35 @@
+/** Local public keys: a JWK array or a JWKS object given in the options, checked at construction. */
+import { invalidOption } from '../errors.js'
+import { importPublicJwk } from './jwk.js'
+import { keySet, matchKeys } from './verify-key.js'
+import type { KeySource } from './verify-key.js'
+
+/**
+ * Validates `keys` and returns their key source and the algorithms they can verify, which
+ * narrows the issuer's allow-list.
+ *
+ * @throws BearerGuardError naming `keys` or `keys[i]` for an empty set or any key that cannot
+ *   be used: symmetric, private, not for signatures, unsupported, RSA under 2048 bits, invalid
+ */
+export function localKeys(
+  keys: unknown,
+  allowed: ReadonlySet<string>,
+  option: string,
+): { source: KeySource; algorithms: Set<string> } {
+  const list = Array.isArray(keys) ? keys : (keys as { keys?: unknown } | null)?.keys
+  if (!Array.isArray(list) || list.length === 0) {
+    return invalidOption(
+      option,
+      'must be a non-empty array of public JWKs, or a JWKS object { keys: [...] }',
+    )
+  }
+  const imported = list.map((jwk, i) => {
+    const key = importPublicJwk(jwk, allowed)
+    return typeof key === 'string' ? invalidOption(`${option}[${i}]`, key) : key
+  })
+  const set = keySet(imported)
+  return {
+    source: { lookup: (alg, kid) => matchKeys(set, alg, kid) },
+    algorithms: new Set(imported.flatMap((key) => [...key.algorithms])),
+  }
+}

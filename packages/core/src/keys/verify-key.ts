@@ -1,0 +1,53 @@
+/** The key model every key source hands to verification. */
+import type { KeyObject, webcrypto } from 'node:crypto'
+
+/** One verification key: its `kid`, the algorithms it may verify, and the material jose takes. */
+export interface VerifyKey {
+  readonly kid: string | undefined
+  readonly algorithms: ReadonlySet<string>
+  /** Key material for `alg`: a Node `KeyObject`, or a `CryptoKey` for an HMAC secret. */
+  readonly material: (alg: string) => KeyObject | webcrypto.CryptoKey | Promise<webcrypto.CryptoKey>
+}
+
+/** A key set indexed for lookup by `kid` and `alg`. */
+export interface KeySet {
+  readonly all: readonly VerifyKey[]
+  readonly byKid: ReadonlyMap<string, readonly VerifyKey[]>
+}
+
+/**
+ * What a key source answers for a token: the candidate keys, or why there are none.
+ * `alg_not_allowed` means the `kid` names a key that cannot use the token's `alg`.
+ */
+export type KeyLookup =
+  | { keys: readonly VerifyKey[] }
+  | { reason: 'unknown_key' | 'alg_not_allowed' }
+  | { reason: 'keys_unavailable'; retryAfter: number }
+
+/** Where the keys of one issuer come from. `lookup` never throws. */
+export interface KeySource {
+  lookup(alg: string, kid: string | undefined): KeyLookup | Promise<KeyLookup>
+}
+
+/** Indexes keys by `kid`. */
+export function keySet(keys: readonly VerifyKey[]): KeySet {
+  const byKid = new Map<string, VerifyKey[]>()
+  for (const key of keys) {
+    if (key.kid === undefined) continue
+    const list = byKid.get(key.kid)
+    if (list) list.push(key)
+    else byKid.set(key.kid, [key])
+  }
+  return { all: keys, byKid }
+}
+
+/**
+ * Picks the candidates for a token. With a `kid`, only keys of that `kid`; without one, every
+ * key that can use the `alg` (RFC 7515 §4.1.4 makes `kid` optional).
+ */
+export function matchKeys(set: KeySet, alg: string, kid: string | undefined): KeyLookup {
+  const pool = kid === undefined ? set.all : (set.byKid.get(kid) ?? [])
+  const keys = pool.filter((key) => key.algorithms.has(alg))
+  if (keys.length > 0) return { keys }
+  return { reason: kid !== undefined && pool.length > 0 ? 'alg_not_allowed' : 'unknown_key' }
+}

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest'
+import { extractBearer, isPreflight, MAX_TOKEN_LENGTH } from '../../src/extract/bearer.js'
+import type { RequestInput } from '../../src/decision.js'
+
+const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'
+
+function input(headers: [string, string][], extra: Partial<RequestInput> = {}): RequestInput {
+  return { method: 'GET', url: '/orders', rawHeaders: headers.flat(), ...extra }
+}
+
+describe('extractBearer(input)', () => {
+  const cases: {
+    name: string
+    headers: [string, string][]
+    extra?: Partial<RequestInput>
+    expect: unknown
+  }[] = [
+    {
+      name: 'takes the token of a Bearer header',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      expect: { token: TOKEN },
+    },
+    {
+      name: 'reads the scheme case-insensitively',
+      headers: [['authorization', `bEaReR ${TOKEN}`]],
+      expect: { token: TOKEN },
+    },
+    {
+      name: 'accepts several spaces after the scheme (1*SP)',
+      headers: [['Authorization', `Bearer   ${TOKEN}`]],
+      expect: { token: TOKEN },
+    },
+    {
+      name: 'accepts every b64token character and trailing =',
+      headers: [['Authorization', 'Bearer aZ09-._~+/==']],
+      expect: { token: 'aZ09-._~+/==' },
+    },
+    {
+      name: 'refuses a request without Authorization as missing_token',
+      headers: [],
+      expect: { reason: 'missing_token' },
+    },
+    {
+      name: 'treats another scheme as no bearer credentials (RFC 6750 §3.1)',
+      headers: [['Authorization', 'Basic dXNlcjpwYXNz']],
+      expect: { reason: 'missing_token' },
+    },
+    {
+      name: 'refuses an empty Authorization header',
+      headers: [['Authorization', '']],
+      expect: { reason: 'malformed_header' },
+    },
+    {
+      name: 'refuses the scheme alone',
+      headers: [['Authorization', 'Bearer']],
+      expect: { reason: 'malformed_header' },
+    },
+    {
+      name: 'refuses the scheme and a space alone',
+      headers: [['Authorization', 'Bearer ']],
+      expect: { reason: 'malformed_header' },
+    },
+    {
+      name: 'refuses a token glued to the scheme',
+      headers: [['Authorization', `Bearer:${TOKEN}`]],
+      expect: { reason: 'malformed_header' },
+    },
+    {
+      name: 'refuses a token glued to the scheme without separator',
+      headers: [['Authorization', `Bearer${TOKEN}`]],
+      expect: { reason: 'malformed_header' },
+    },
+    {
+      name: 'refuses a tab after the scheme',
+      headers: [['Authorization', `Bearer\t${TOKEN}`]],
+      expect: { reason: 'malformed_header' },
+    },
+    {
+      name: 'refuses a space inside the token',
+      headers: [['Authorization', 'Bearer abc def']],
+      expect: { reason: 'malformed_header' },
+    },
+    {
+      name: 'refuses a quoted token',
+      headers: [['Authorization', `Bearer "${TOKEN}"`]],
+      expect: { reason: 'malformed_header' },
+    },
+    {
+      name: 'refuses = inside the token',
+      headers: [['Authorization', 'Bearer ab=cd']],
+      expect: { reason: 'malformed_header' },
+    },
+    {
+      name: 'refuses a token of only =',
+      headers: [['Authorization', 'Bearer ==']],
+      expect: { reason: 'malformed_header' },
+    },
+    {
+      name: 'refuses non-ASCII characters',
+      headers: [['Authorization', 'Bearer abcé']],
+      expect: { reason: 'malformed_header' },
+    },
+    {
+      name: 'refuses a trailing comma',
+      headers: [['Authorization', `Bearer ${TOKEN},`]],
+      expect: { reason: 'malformed_header' },
+    },
+    {
+      name: 'refuses two Authorization headers',
+      headers: [
+        ['Authorization', `Bearer ${TOKEN}`],
+        ['Authorization', `Bearer ${TOKEN}`],
+      ],
+      expect: { reason: 'multiple_tokens' },
+    },
+    {
+      name: 'refuses two Authorization headers of different schemes',
+      headers: [
+        ['Authorization', 'Basic eDp5'],
+        ['authorization', `Bearer ${TOKEN}`],
+      ],
+      expect: { reason: 'multiple_tokens' },
+    },
+    {
+      name: 'refuses two credentials folded into one header',
+      headers: [['Authorization', `Bearer ${TOKEN}, Bearer ${TOKEN}`]],
+      expect: { reason: 'multiple_tokens' },
+    },
+    {
+      name: 'refuses a Basic and a Bearer credential folded together',
+      headers: [['Authorization', `Basic eDp5, Bearer ${TOKEN}`]],
+      expect: { reason: 'multiple_tokens' },
+    },
+    {
+      name: 'refuses a token one character over 8 KiB',
+      headers: [['Authorization', `Bearer ${'a'.repeat(MAX_TOKEN_LENGTH + 1)}`]],
+      expect: { reason: 'token_too_large' },
+    },
+    {
+      name: 'refuses an oversized header before looking at its characters',
+      headers: [['Authorization', `Bearer ${'"'.repeat(MAX_TOKEN_LENGTH + 1)}`]],
+      expect: { reason: 'token_too_large' },
+    },
+    {
+      name: 'accepts a token of exactly 8 KiB',
+      headers: [['Authorization', `Bearer ${'a'.repeat(MAX_TOKEN_LENGTH)}`]],
+      expect: { token: 'a'.repeat(MAX_TOKEN_LENGTH) },
+    },
+    {
+      name: 'refuses access_token in the query',
+      headers: [],
+      extra: { url: `/orders?access_token=${TOKEN}` },
+      expect: { reason: 'token_in_query' },
+    },
+    {
+      name: 'refuses access_token in the query even beside a header token',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      extra: { url: `/orders?a=1&access_token=${TOKEN}` },
+      expect: { reason: 'token_in_query' },
+    },
+    {
+      name: 'refuses a percent-encoded access_token parameter name',
+      headers: [],
+      extra: { url: '/orders?access%5Ftoken=x' },
+      expect: { reason: 'token_in_query' },
+    },
+    {
+      name: 'refuses an empty access_token in the query',
+      headers: [],
+      extra: { url: '/orders?access_token=' },
+      expect: { reason: 'token_in_query' },
+    },
+    {
+      name: 'ignores other query parameters',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      extra: { url: '/orders?my_access_token=1&token=2' },
+      expect: { token: TOKEN },
+    },
+    {
+      name: 'ignores access_token in the fragment',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      extra: { url: '/orders?a=1#access_token=x' },
+      expect: { token: TOKEN },
+    },
+    {
+      name: 'refuses access_token in a parsed form body',
+      headers: [],
+      extra: { method: 'POST', body: { access_token: TOKEN } },
+      expect: { reason: 'token_in_body' },
+    },
+    {
+      name: 'refuses access_token in a body beside a header token',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      extra: { method: 'POST', body: { access_token: TOKEN, n: 1 } },
+      expect: { reason: 'token_in_body' },
+    },
+    {
+      name: 'refuses access_token in a raw urlencoded body',
+      headers: [],
+      extra: { method: 'POST', body: `a=1&access_token=${TOKEN}` },
+      expect: { reason: 'token_in_body' },
+    },
+    {
+      name: 'ignores a body without access_token',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      extra: { method: 'POST', body: { name: 'access_token' } },
+      expect: { token: TOKEN },
+    },
+    {
+      name: 'ignores a binary body',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      extra: { method: 'POST', body: Buffer.from('access_token=1') },
+      expect: { token: TOKEN },
+    },
+  ]
+  it.each(cases)('$name', ({ headers, extra, expect: expected }) => {
+    expect(extractBearer(input(headers, extra))).toEqual(expected)
+  })
+})
+
+describe('isPreflight(input)', () => {
+  it('recognises OPTIONS with Access-Control-Request-Method', () => {
+    expect(
+      isPreflight(input([['Access-Control-Request-Method', 'POST']], { method: 'OPTIONS' })),
+    ).toBe(true)
+  })
+  it('does not treat a plain OPTIONS request as a preflight', () => {
+    expect(isPreflight(input([], { method: 'OPTIONS' }))).toBe(false)
+  })
+  it('does not treat a GET with the CORS header as a preflight', () => {
+    expect(isPreflight(input([['Access-Control-Request-Method', 'POST']]))).toBe(false)
+  })
+})

@@ -1,0 +1,33 @@
+/** Shared helpers for core tests: a neutral request carrying a token, and one decision. */
+import type { Decision, RequestInput } from '../src/decision.js'
+import type { Guard } from '../src/guard.js'
+import type { RoutePolicy } from '../src/policy/policy.js'
+
+/** A GET request with `Authorization: Bearer <token>`, or no header when `token` is undefined. */
+export function bearerRequest(
+  token: string | undefined,
+  extra: Partial<RequestInput> = {},
+): RequestInput {
+  return {
+    method: 'GET',
+    url: '/orders',
+    rawHeaders: token === undefined ? [] : ['Authorization', `Bearer ${token}`],
+    ...extra,
+  }
+}
+
+/** The decision of one route check for one token. */
+export function decide(
+  guard: Guard,
+  token: string | undefined,
+  policy?: RoutePolicy,
+  extra?: Partial<RequestInput>,
+): Promise<Decision> {
+  return guard.route(policy)(bearerRequest(token, extra))
+}
+
+/** The refusal reason of a decision, or `'ok'`. */
+export async function outcome(decision: Promise<Decision>): Promise<string> {
+  const result = await decision
+  return result.ok ? 'ok' : result.reason
+}

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest'
+import { refuse } from '../src/decision.js'
+import { authenticatedHeaders, toHttp } from '../src/http.js'
+import { REASONS } from '../src/reasons.js'
+import type { Reason } from '../src/reasons.js'
+
+const expose = { realm: 'api', reasons: 'expose' as const }
+const hide = { realm: 'api', reasons: 'hide' as const }
+const ALL = Object.keys(REASONS) as Reason[]
+
+describe('toHttp(refusal, config)', () => {
+  // The contract's responses table, row by row.
+  const table: [Reason[], number, string | null][] = [
+    [['missing_token'], 401, 'Bearer realm="api"'],
+    [
+      ['malformed_header', 'token_in_query', 'token_in_body', 'multiple_tokens', 'token_too_large'],
+      400,
+      'invalid_request',
+    ],
+    [
+      [
+        'malformed_token',
+        'alg_not_allowed',
+        'bad_signature',
+        'unknown_key',
+        'wrong_type',
+        'expired',
+        'not_yet_valid',
+        'issued_in_future',
+        'too_old',
+        'wrong_issuer',
+        'wrong_audience',
+        'missing_claim',
+        'claim_mismatch',
+        'uses_exhausted',
+        'revoked',
+      ],
+      401,
+      'invalid_token',
+    ],
+    [['insufficient_scope', 'url_mismatch'], 403, 'insufficient_scope'],
+    [['step_up_required'], 401, 'insufficient_user_authentication'],
+    [['keys_unavailable', 'store_unavailable'], 503, null],
+  ]
+
+  it('covers every reason of the table exactly once', () => {
+    expect(table.flatMap(([reasons]) => reasons).sort()).toEqual([...ALL].sort())
+  })
+
+  for (const [reasons, status, error] of table) {
+    it.each(reasons)(`renders %s as ${status} ${error ?? 'without a challenge'}`, (reason) => {
+      const response = toHttp(refuse(reason), expose)
+      expect(response.status).toBe(status)
+      expect(response.headers['Auth-Reason']).toBe(reason)
+      expect(response.headers['Content-Type']).toBe('application/json; charset=utf-8')
+      const body = JSON.parse(response.body)
+      expect(Object.keys(body)).toEqual(['error', 'error_description', 'reason'])
+      expect(body.reason).toBe(reason)
+      expect(body.error_description).toBe(REASONS[reason].description)
+      const challenge = response.headers['WWW-Authenticate']
+      if (error === null) expect(challenge).toBeUndefined()
+      else if (error.startsWith('Bearer')) expect(challenge).toBe(error)
+      else {
+        expect(challenge).toBe(
+          `Bearer realm="api", error="${error}", error_description="${REASONS[reason].description}"`,
+        )
+        expect(body.error).toBe(error)
+      }
+    })
+  }
+
+  it('puts the required scopes in the insufficient_scope challenge', () => {
+    const response = toHttp(
+      refuse('insufficient_scope', { scope: ['orders:read', 'orders:write'] }),
+      expose,
+    )
+    expect(response.headers['WWW-Authenticate']).toMatch(/, scope="orders:read orders:write"$/)
+  })
+
+  it('puts acr_values and max_age in a step-up challenge (RFC 9470 §3)', () => {
+    const response = toHttp(
+      refuse('step_up_required', { acrValues: ['mfa', 'phr'], maxAge: 300 }),
+      expose,
+    )
+    expect(response.headers['WWW-Authenticate']).toBe(
+      `Bearer realm="api", error="insufficient_user_authentication", error_description="${REASONS.step_up_required.description}", acr_values="mfa phr", max_age=300`,
+    )
+  })
+
+  it('sends Retry-After in whole seconds, at least 1', () => {
+    expect(
+      toHttp(refuse('keys_unavailable', { retryAfter: 4.2 }), expose).headers['Retry-After'],
+    ).toBe('5')
+    expect(
+      toHttp(refuse('store_unavailable', { retryAfter: 0 }), expose).headers['Retry-After'],
+    ).toBe('1')
+  })
+
+  it('uses the configured realm', () => {
+    expect(
+      toHttp(refuse('missing_token'), { realm: 'orders', reasons: 'expose' }).headers[
+        'WWW-Authenticate'
+      ],
+    ).toBe('Bearer realm="orders"')
+  })
+
+  it('marks every refusal no-store and Vary: Authorization', () => {
+    for (const reason of ALL) {
+      const { headers } = toHttp(refuse(reason), expose)
+      expect(headers['Cache-Control']).toBe('no-store')
+      expect(headers.Vary).toBe('Authorization')
+    }
+  })
+
+  it('keeps every description a safe header value: printable ASCII without quote or backslash', () => {
+    for (const reason of ALL)
+      expect(REASONS[reason].description).toMatch(/^[\x20\x21\x23-\x5b\x5d-\x7e]+$/)
+  })
+
+  describe("with reasons: 'hide'", () => {
+    const tokenFailures = ALL.filter((reason) => REASONS[reason].error === 'invalid_token')
+
+    it('renders every token failure byte-identically', () => {
+      const rendered = new Set(
+        tokenFailures.map((reason) => JSON.stringify(toHttp(refuse(reason), hide))),
+      )
+      expect(rendered.size).toBe(1)
+    })
+
+    it('leaves out Auth-Reason and the reason field', () => {
+      for (const reason of ALL) {
+        const response = toHttp(refuse(reason), hide)
+        expect(response.headers['Auth-Reason']).toBeUndefined()
+        expect(JSON.parse(response.body)).not.toHaveProperty('reason')
+      }
+    })
+
+    it('words url_mismatch like insufficient_scope', () => {
+      const scope = toHttp(refuse('insufficient_scope'), hide)
+      expect(toHttp(refuse('url_mismatch'), hide)).toEqual(scope)
+    })
+  })
+})
+
+describe('authenticatedHeaders(current)', () => {
+  const none = () => undefined
+  it('adds Vary: Authorization and Cache-Control: private', () => {
+    expect(authenticatedHeaders(none)).toEqual([
+      ['Vary', 'Authorization'],
+      ['Cache-Control', 'private'],
+    ])
+  })
+  it('merges into an existing Vary', () => {
+    expect(authenticatedHeaders((name) => (name === 'Vary' ? 'Origin' : undefined))).toContainEqual(
+      ['Vary', 'Origin, Authorization'],
+    )
+  })
+  it('leaves a Vary that already names Authorization or *', () => {
+    for (const vary of ['authorization', 'Origin, Authorization', '*']) {
+      expect(
+        authenticatedHeaders((name) => (name === 'Vary' ? vary : undefined)).map(([name]) => name),
+      ).not.toContain('Vary')
+    }
+  })
+  it('keeps a Cache-Control the app already set', () => {
+    expect(
+      authenticatedHeaders((name) => (name === 'Cache-Control' ? 'no-store' : undefined)),
+    ).toEqual([['Vary', 'Authorization']])
+  })
+})
