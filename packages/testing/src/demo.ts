@@ -1,0 +1,113 @@
+/**
+ * The demo runner shared by the examples: it starts a local issuer, starts an example API
+ * against it, mints a few tokens, sends the requests and prints each as a ready-to-run `curl`
+ * line with the answer it got. The tokens printed are demo tokens from this throwaway issuer.
+ */
+import { createIssuer } from './issuer.js'
+import type { LocalIssuer } from './issuer.js'
+
+/** A running example API. */
+export interface DemoServer {
+  url: string
+  close(): Promise<void>
+}
+
+/** What an example hands to the runner. */
+export interface DemoOptions {
+  /** The framework's name, for the banner. */
+  framework: string
+  /** Starts the example API on `port` (0 for any) with guard options for the local issuer. */
+  start(guardOptions: { issuer: string; audience: string }, port: number): Promise<DemoServer>
+  /** Exit after printing instead of serving until Ctrl-C. */
+  once?: boolean
+  /** Port to try first (default `PORT` or 3000; any free port when taken). */
+  port?: number
+  /** Where the output goes (default stdout). */
+  write?: (line: string) => void
+}
+
+interface Step {
+  title: string
+  method: 'GET' | 'POST'
+  path: string
+  token?: (issuer: LocalIssuer) => Promise<string>
+  query?: boolean
+}
+
+const STEPS: Step[] = [
+  {
+    title: 'A valid token with orders:read',
+    method: 'GET',
+    path: '/orders',
+    token: (i) => i.mint({ scope: 'orders:read', exp: '+1h' }),
+  },
+  { title: 'No token at all', method: 'GET', path: '/orders' },
+  {
+    title: 'An expired token',
+    method: 'GET',
+    path: '/orders',
+    token: (i) => i.mint({ scope: 'orders:read', exp: '-5m', iat: '-1h' }),
+  },
+  {
+    title: 'A token without the scope this route needs (orders:write)',
+    method: 'POST',
+    path: '/orders',
+    token: (i) => i.mint({ scope: 'orders:read', exp: '+1h' }),
+  },
+  {
+    title: 'A valid token sent in the query string instead of the header',
+    method: 'GET',
+    path: '/orders',
+    query: true,
+    token: (i) => i.mint({ scope: 'orders:read', exp: '+1h' }),
+  },
+]
+const SHOWN_HEADERS = ['www-authenticate', 'auth-reason', 'retry-after', 'cache-control']
+
+/** Runs the demo; resolves once printed (with `once`) or when the process is asked to stop. */
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`))
+  const issuer = await createIssuer({
+    algorithms: ['ES256'],
+    audience: 'https://orders.example.test',
+  })
+  const server = await startOnFreePort(options, issuer)
+  write(`bearer-guard demo: ${options.framework} orders API at ${server.url}`)
+  write(`tokens from a local issuer at ${issuer.url} (keys published at ${issuer.jwksUri})`)
+  for (const [index, step] of STEPS.entries()) {
+    const token = step.token && (await step.token(issuer))
+    const url = `${server.url}${step.path}${step.query && token ? `?access_token=${token}` : ''}`
+    const header = token && !step.query ? ` -H 'Authorization: Bearer ${token}'` : ''
+    const response = await fetch(url, {
+      method: step.method,
+      headers: token && !step.query ? { authorization: `Bearer ${token}` } : {},
+    })
+    write('')
+    write(`# ${index + 1}. ${step.title}`)
+    write(`curl -i${step.method === 'GET' ? '' : ` -X ${step.method}`} '${url}'${header}`)
+    write(`=> ${response.status} ${response.statusText}`)
+    for (const name of SHOWN_HEADERS) {
+      const value = response.headers.get(name)
+      if (value) write(`   ${name}: ${value}`)
+    }
+    write(`   ${await response.text()}`)
+  }
+  if (options.once) {
+    await Promise.all([server.close(), issuer.close()])
+    return
+  }
+  write('')
+  write('The API and the issuer keep running so you can try the lines above; Ctrl-C stops them.')
+  await new Promise<void>((resolve) => process.once('SIGINT', resolve))
+  await Promise.all([server.close(), issuer.close()])
+}
+
+async function startOnFreePort(options: DemoOptions, issuer: LocalIssuer): Promise<DemoServer> {
+  const port = options.port ?? Number(process.env.PORT ?? 3000)
+  try {
+    return await options.start(issuer.guardOptions, port)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+    return options.start(issuer.guardOptions, 0)
+  }
+}
