@@ -1,0 +1,77 @@
+// The quick starts in the READMEs are code users paste: each one is run here against the local
+// issuer, with only its issuer and audience swapped in and its listen() call left out.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import request from 'supertest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createIssuer } from '@bearer-guard/testing'
+import type { LocalIssuer } from '@bearer-guard/testing'
+
+const root = new URL('../', import.meta.url)
+const generated = new URL('./.generated/', import.meta.url)
+
+/** The code block that follows `<!-- quick-start: <name> ... -->` in a README. */
+function quickStart(readme: string, name: string): string {
+  const text = readFileSync(new URL(readme, root), 'utf8')
+  const marker = text.indexOf(`<!-- quick-start: ${name}`)
+  const start = text.indexOf('```ts\n', marker) + '```ts\n'.length
+  if (marker === -1 || start < marker)
+    throw new Error(`${readme} has no quick-start block for ${name}`)
+  return text.slice(start, text.indexOf('```', start))
+}
+
+let issuer: LocalIssuer
+beforeAll(async () => {
+  issuer = await createIssuer({ algorithms: ['ES256'], audience: 'https://api.example.com' })
+})
+afterAll(() => issuer.close())
+
+async function loadApp(code: string, file: string) {
+  expect(code.split('\n').length).toBeLessThanOrEqual(16)
+  const runnable = code
+    .replaceAll("'https://id.example.com/'", `'${issuer.url}'`)
+    .replace(/^app\.listen\(3000\)\n/m, '')
+  expect(runnable).not.toContain('id.example.com')
+  mkdirSync(generated, { recursive: true })
+  const path = fileURLToPath(new URL(file, generated))
+  writeFileSync(path, `${runnable}\nexport default app\n`)
+  return (await import(path)).default
+}
+
+describe('README quick starts', () => {
+  it.each([
+    ['README.md', 'root-express.ts'],
+    ['packages/express/README.md', 'express.ts'],
+  ])('%s: Express', async (readme, file) => {
+    const app = await loadApp(quickStart(readme, 'express'), file)
+    expect((await request(app).get('/orders')).status).toBe(401)
+    const token = await issuer.mint({ scope: 'orders:read', sub: 'alice' })
+    const res = await request(app).get('/orders').set('Authorization', `Bearer ${token}`)
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({ user: 'alice' })
+    const read = await issuer.mint({ scope: 'profile' })
+    expect((await request(app).get('/orders').set('Authorization', `Bearer ${read}`)).status).toBe(
+      403,
+    )
+  })
+
+  it('packages/core/README.md: plain node:http', async () => {
+    const server = await loadApp(quickStart('packages/core/README.md', 'core'), 'core.ts')
+    expect((await request(server).get('/orders')).headers['www-authenticate']).toBe(
+      'Bearer realm="api"',
+    )
+    const token = await issuer.mint({ scope: 'orders:read', sub: 'carol' })
+    expect(
+      (await request(server).get('/orders').set('Authorization', `Bearer ${token}`)).text,
+    ).toBe('hello carol')
+  })
+
+  it('starts with exactly the two commands', () => {
+    const [demo, test] = readFileSync(new URL('README.md', root), 'utf8').split('\n')
+    expect(demo?.trim()).toMatch(/^npx --yes pnpm@[\d.]+ install && npx --yes pnpm@[\d.]+ demo$/)
+    expect(test?.trim()).toMatch(/^npx --yes pnpm@[\d.]+ install && npx --yes pnpm@[\d.]+ test$/)
+    const pinned = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).packageManager
+    expect(demo).toContain(pinned)
+    expect(test).toContain(pinned)
+  })
+})
