@@ -4,13 +4,14 @@
  */
 import type { RequestInput } from '../decision.js'
 import type { Reason } from '../reasons.js'
+import { ACCESS_TOKEN_PARAM, hasBodyToken } from './body.js'
+import { headerValues } from './headers.js'
 
 /** Largest bearer token accepted, in characters; a larger one is refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
-const ACCESS_TOKEN_PARAM = 'access_token'
 
 /** The outcome of extraction: the token, no credentials at all, or a malformed request. */
 export type Extraction =
@@ -46,18 +47,6 @@ export function isPreflight(input: RequestInput): boolean {
     input.method.toUpperCase() === 'OPTIONS' &&
     headerValues(input.rawHeaders, 'access-control-request-method').length > 0
   )
-}
-
-/** Every value of one header in a raw header list, compared case-insensitively by name. */
-export function headerValues(rawHeaders: readonly string[], lowerName: string): string[] {
-  const values: string[] = []
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] as string
-    if (name.length === lowerName.length && name.toLowerCase() === lowerName) {
-      values.push(rawHeaders[i + 1] as string)
-    }
-  }
-  return values
 }
 
 function parseAuthorization(value: string): Extraction {
@@ -101,16 +90,4 @@ function hasQueryToken(url: string): boolean {
   } catch {
     return false
   }
-}
-
-function hasBodyToken(body: unknown): boolean {
-  if (typeof body === 'string') {
-    return body.includes(ACCESS_TOKEN_PARAM) && new URLSearchParams(body).has(ACCESS_TOKEN_PARAM)
-  }
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    !ArrayBuffer.isView(body) &&
-    Object.hasOwn(body, ACCESS_TOKEN_PARAM)
-  )
 }

@@ -9,6 +9,13 @@ import type { JwtClaims } from '../decision.js'
 /** A predicate over one claim's value; only a return of exactly `true` accepts. */
 export type ClaimPredicate = (value: unknown) => boolean
 
+/** A plain JSON value a claim must equal (compared deeply). */
+export type ClaimValue =
+  string | number | boolean | null | ClaimValue[] | { [member: string]: ClaimValue }
+
+/** One claim rule: a value to equal, or a predicate to satisfy. */
+export type ClaimRuleOption = ClaimValue | ClaimPredicate
+
 /** One compiled rule: the claim's name and the test its value must pass. */
 export type ClaimRule = readonly [name: string, test: ClaimPredicate]
 

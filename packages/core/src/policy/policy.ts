@@ -10,7 +10,7 @@ import { checkKnownKeys } from '../known-keys.js'
 import type { AuthInfo, Refusal, RequestInput } from '../decision.js'
 import { audienceList, checkAudience } from './audience.js'
 import { checkClaims, claimRules } from './claims.js'
-import type { ClaimPredicate } from './claims.js'
+import type { ClaimRuleOption } from './claims.js'
 import { checkMaxAge } from './max-age.js'
 import { checkAnyScope, checkScope, scopeList } from './scope.js'
 
@@ -25,7 +25,7 @@ export interface RoutePolicy {
   /** `now - iat` must not exceed this; the token must carry `iat`. */
   maxAge?: number | string
   /** Each named claim must equal the JSON value given, or satisfy the predicate. */
-  claims?: Record<string, unknown | ClaimPredicate>
+  claims?: Record<string, ClaimRuleOption>
 }
 
 /** Everything a check may look at. `now` is in seconds since the epoch. */
