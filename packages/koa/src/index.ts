@@ -1,0 +1,72 @@
+/**
+ * @bearer-guard/koa: JWT bearer-token middleware for Koa 3. It builds the core's neutral
+ * request from `ctx`, asks the guard, and either answers the refusal itself or awaits `next()`.
+ */
+import './augment.js'
+import { authenticatedHeaders, createGuard } from '@bearer-guard/core'
+import type { AuthInfo, Guard, GuardOptions, HttpResponse, RoutePolicy } from '@bearer-guard/core'
+import type { Context, Middleware } from 'koa'
+
+export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
+
+/** The state an accepted request carries. */
+export interface AuthState {
+  auth?: AuthInfo
+}
+
+/** The middleware `requireJwt` returns: usable as is, plus `require(policy)` and the `guard`. */
+export interface JwtMiddleware extends Middleware<AuthState> {
+  /** Middleware for one route: the app-level options plus `policy`. Throws on a bad policy. */
+  require(policy?: RoutePolicy): Middleware<AuthState>
+  /** The underlying guard (revocation and configuration). */
+  readonly guard: Guard
+}
+
+/**
+ * Builds the middleware. Options are validated now: a bad one throws here, not on a request.
+ *
+ * @example
+ * const auth = requireJwt({ issuer: 'https://id.example.com/', audience: 'https://api.example.com' })
+ * app.use(auth)
+ * router.post('/pay', auth.require({ scope: 'pay' }), (ctx) => { ctx.body = ctx.state.auth?.payload.sub })
+ */
+export function requireJwt(options: GuardOptions): JwtMiddleware {
+  const guard = createGuard(options)
+  const gate = (policy?: RoutePolicy): Middleware<AuthState> => {
+    const check = guard.route(policy)
+    return async (ctx, next) => {
+      const decision = await check({
+        raw: ctx.req,
+        method: ctx.method,
+        rawHeaders: ctx.req.rawHeaders,
+        // originalUrl keeps what a mounted app or a router prefix strips from ctx.url.
+        url: ctx.originalUrl,
+        body: (ctx.request as { body?: unknown }).body,
+        route: matchedRoute(ctx),
+      })
+      if (!decision.ok) return send(ctx, guard.respond(decision))
+      if (decision.auth) {
+        ctx.state.auth = decision.auth
+        for (const [name, value] of authenticatedHeaders(
+          (name) => ctx.response.get(name) || undefined,
+        )) {
+          ctx.set(name, value)
+        }
+      }
+      await next()
+    }
+  }
+  return Object.assign(gate(), { require: gate, guard })
+}
+
+function send(ctx: Context, response: HttpResponse): void {
+  ctx.status = response.status
+  ctx.set(response.headers)
+  ctx.body = response.body
+}
+
+// @koa/router records the pattern of the route being run.
+function matchedRoute(ctx: Context): string | undefined {
+  const route = (ctx as { _matchedRoute?: unknown })._matchedRoute
+  return typeof route === 'string' ? route : undefined
+}
