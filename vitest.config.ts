@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-const packages = ['core', 'express', 'testing']
+const packages = ['core', 'express', 'koa', 'fastify', 'testing']
 const src = (name: string) =>
   fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
 const reportFile = process.env.VITEST_JSON_REPORT
@@ -27,10 +27,6 @@ export default defineConfig({
           typecheck: { include: [`packages/${name}/test/**/*.test-d.ts`] },
         },
       })),
-      {
-        extends: true as const,
-        test: { name: 'examples', include: ['examples/*/test/**/*.test.ts'] },
-      },
       { extends: true as const, test: { name: 'suites', include: ['test/**/*.test.ts'] } },
     ],
   },

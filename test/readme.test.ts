@@ -1,5 +1,5 @@
 // The quick starts in the READMEs are code users paste: each one is run here against the local
-// issuer, with only its issuer and audience swapped in and its listen() call left out.
+// issuer, with only its issuer swapped in and its listen() call left out.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import request from 'supertest'
@@ -9,6 +9,12 @@ import type { LocalIssuer } from '@bearer-guard/testing'
 
 const root = new URL('../', import.meta.url)
 const generated = new URL('./.generated/', import.meta.url)
+
+let issuer: LocalIssuer
+beforeAll(async () => {
+  issuer = await createIssuer({ algorithms: ['ES256'], audience: 'https://api.example.com' })
+})
+afterAll(() => issuer.close())
 
 /** The code block that follows `<!-- quick-start: <name> ... -->` in a README. */
 function quickStart(readme: string, name: string): string {
@@ -20,22 +26,31 @@ function quickStart(readme: string, name: string): string {
   return text.slice(start, text.indexOf('```', start))
 }
 
-let issuer: LocalIssuer
-beforeAll(async () => {
-  issuer = await createIssuer({ algorithms: ['ES256'], audience: 'https://api.example.com' })
-})
-afterAll(() => issuer.close())
-
+/** Writes a quick start as a module exporting its `app`, pointed at the local issuer. */
 async function loadApp(code: string, file: string) {
-  expect(code.split('\n').length).toBeLessThanOrEqual(16)
+  expect(code.split('\n').length - 1, 'a quick start fits in 15 lines').toBeLessThanOrEqual(15)
   const runnable = code
     .replaceAll("'https://id.example.com/'", `'${issuer.url}'`)
-    .replace(/^app\.listen\(3000\)\n/m, '')
+    .replace(/^(await )?app\.listen\(.*\)\n/m, '')
   expect(runnable).not.toContain('id.example.com')
+  expect(runnable).not.toContain('listen(')
   mkdirSync(generated, { recursive: true })
   const path = fileURLToPath(new URL(file, generated))
   writeFileSync(path, `${runnable}\nexport default app\n`)
   return (await import(path)).default
+}
+
+/** What every quick start does: 401 without a token, 403 without the scope, 200 with it. */
+async function expectOrders(app: Parameters<typeof request>[0]) {
+  expect((await request(app).get('/orders')).status).toBe(401)
+  const token = await issuer.mint({ scope: 'orders:read', sub: 'alice' })
+  const res = await request(app).get('/orders').set('Authorization', `Bearer ${token}`)
+  expect(res.status).toBe(200)
+  expect(res.body).toEqual({ user: 'alice' })
+  const profile = await issuer.mint({ scope: 'profile' })
+  expect((await request(app).get('/orders').set('Authorization', `Bearer ${profile}`)).status).toBe(
+    403,
+  )
 }
 
 describe('README quick starts', () => {
@@ -43,16 +58,22 @@ describe('README quick starts', () => {
     ['README.md', 'root-express.ts'],
     ['packages/express/README.md', 'express.ts'],
   ])('%s: Express', async (readme, file) => {
-    const app = await loadApp(quickStart(readme, 'express'), file)
-    expect((await request(app).get('/orders')).status).toBe(401)
-    const token = await issuer.mint({ scope: 'orders:read', sub: 'alice' })
-    const res = await request(app).get('/orders').set('Authorization', `Bearer ${token}`)
-    expect(res.status).toBe(200)
-    expect(res.body).toEqual({ user: 'alice' })
-    const read = await issuer.mint({ scope: 'profile' })
-    expect((await request(app).get('/orders').set('Authorization', `Bearer ${read}`)).status).toBe(
-      403,
-    )
+    await expectOrders(await loadApp(quickStart(readme, 'express'), file))
+  })
+
+  it('packages/koa/README.md: Koa with @koa/router', async () => {
+    const app = await loadApp(quickStart('packages/koa/README.md', 'koa'), 'koa.ts')
+    await expectOrders(app.callback())
+  })
+
+  it('packages/fastify/README.md: Fastify', async () => {
+    const app = await loadApp(quickStart('packages/fastify/README.md', 'fastify'), 'fastify.ts')
+    await app.ready()
+    try {
+      await expectOrders(app.server)
+    } finally {
+      await app.close()
+    }
   })
 
   it('packages/core/README.md: plain node:http', async () => {
@@ -61,12 +82,13 @@ describe('README quick starts', () => {
       'Bearer realm="api"',
     )
     const token = await issuer.mint({ scope: 'orders:read', sub: 'carol' })
-    expect(
-      (await request(server).get('/orders').set('Authorization', `Bearer ${token}`)).text,
-    ).toBe('hello carol')
+    const res = await request(server).get('/orders').set('Authorization', `Bearer ${token}`)
+    expect(res.text).toBe('hello carol')
   })
+})
 
-  it('starts with exactly the two commands', () => {
+describe('the root README', () => {
+  it('starts with exactly the two commands, on the pinned pnpm', () => {
     const [demo, test] = readFileSync(new URL('README.md', root), 'utf8').split('\n')
     expect(demo?.trim()).toMatch(/^npx --yes pnpm@[\d.]+ install && npx --yes pnpm@[\d.]+ demo$/)
     expect(test?.trim()).toMatch(/^npx --yes pnpm@[\d.]+ install && npx --yes pnpm@[\d.]+ test$/)

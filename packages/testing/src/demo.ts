@@ -3,6 +3,8 @@
  * against it, mints a few tokens, sends the requests and prints each as a ready-to-run `curl`
  * line with the answer it got. The tokens printed are demo tokens from this throwaway issuer.
  */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { createIssuer } from './issuer.js'
 import type { LocalIssuer } from './issuer.js'
 
@@ -100,6 +102,27 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   write('The API and the issuer keep running so you can try the lines above; Ctrl-C stops them.')
   await new Promise<void>((resolve) => process.once('SIGINT', resolve))
   await Promise.all([server.close(), issuer.close()])
+}
+
+/**
+ * Starts a Node HTTP server on 127.0.0.1 and `port` (0 for any free port); rejects when the
+ * port is taken. `close()` also ends idle keep-alive connections.
+ */
+export function listen(server: Server, port = 0): Promise<DemoServer> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => {
+      const { port: actual } = server.address() as AddressInfo
+      resolve({
+        url: `http://127.0.0.1:${actual}`,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections()
+            server.close(() => done())
+          }),
+      })
+    })
+  })
 }
 
 async function startOnFreePort(options: DemoOptions, issuer: LocalIssuer): Promise<DemoServer> {

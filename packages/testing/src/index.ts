@@ -12,5 +12,5 @@ export { JwksServer, JWKS_PATH, OAUTH_PATH, OPENID_PATH } from './jwks-server.js
 export type { Documents, Endpoint, Fault, Hits } from './jwks-server.js'
 export { rawRequest } from './raw-request.js'
 export type { RawResponse } from './raw-request.js'
-export { runDemo } from './demo.js'
+export { listen, runDemo } from './demo.js'
 export type { DemoOptions, DemoServer } from './demo.js'

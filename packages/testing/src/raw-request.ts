@@ -13,9 +13,10 @@ export interface RawResponse {
 }
 
 /**
- * Sends `GET`-style request lines to `origin` (`http://127.0.0.1:port`) and reads the answer.
+ * Sends a request to `origin` (`http://127.0.0.1:port`) exactly as given and reads the answer.
  *
- * @param headers - sent exactly as given, in order, repeated names included
+ * @param headers - sent in order, repeated names included
+ * @param body - sent with its `Content-Length`
  * @example await rawRequest(url, 'GET', '/orders', [['Authorization', 'Bearer a'], ['Authorization', 'Bearer b']])
  */
 export function rawRequest(
@@ -23,6 +24,7 @@ export function rawRequest(
   method: string,
   path: string,
   headers: [string, string][],
+  body?: string,
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(origin)
   const head = [
@@ -31,8 +33,13 @@ export function rawRequest(
     'Connection: close',
     ...headers.map(([name, value]) => `${name}: ${value}`),
   ]
+  if (body !== undefined) head.push(`Content-Length: ${Buffer.byteLength(body)}`)
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.end(`${head.join('\r\n')}\r\n\r\n`))
+    // Write without half-closing: Node's server drops a request whose client half-closes before
+    // an asynchronous answer. `Connection: close` makes the server end the exchange.
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(`${head.join('\r\n')}\r\n\r\n${body ?? ''}`)
+    })
     const chunks: Buffer[] = []
     socket.on('data', (chunk) => chunks.push(chunk))
     socket.on('error', reject)

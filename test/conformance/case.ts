@@ -1,0 +1,52 @@
+/** The shape of one conformance case: the app, the request, and the answer all three must give. */
+import type { GuardOptions, Reason, RoutePolicy } from '@bearer-guard/core'
+import type { LocalIssuer, MintClaims, MintOptions } from '@bearer-guard/testing'
+import type { Mount } from './adapters.js'
+
+/** The issuers a case can use: `main` serves its keys, `down` resets every connection. */
+export interface Issuers {
+  main: LocalIssuer
+  down: LocalIssuer
+}
+
+/** How the request is sent; every function receives the case's token. */
+export interface Send {
+  method?: 'GET' | 'POST' | 'OPTIONS'
+  /** Default `/orders`. */
+  path?: string
+  /** `Authorization` values, one header each; default `Bearer <token>`, none without a token. */
+  authorization?: (token: string) => string[]
+  /** A query string to append (without `?`). */
+  query?: (token: string) => string
+  form?: (token: string) => Record<string, string>
+  json?: (token: string) => unknown
+  headers?: [string, string][]
+}
+
+/** What every adapter must answer. */
+export interface Expectation {
+  status: number
+  /** The refusal reason: the `Auth-Reason` header and the body's `reason`. */
+  reason?: Reason
+  /** The exact `WWW-Authenticate`, or a pattern for it. */
+  challenge?: string | RegExp
+  /** The exact JSON body. */
+  body?: unknown
+  /** Other headers to check; `undefined` means absent. */
+  headers?: Record<string, string | RegExp | undefined>
+}
+
+export interface Case {
+  name: string
+  /** Guard options on top of the issuer's `guardOptions`. */
+  app?: Partial<GuardOptions> | ((issuers: Issuers) => Partial<GuardOptions>)
+  route?: RoutePolicy
+  /** Default `'route'`. */
+  mount?: Mount
+  /** Which issuer's options and keys (default `main`). */
+  issuer?: keyof Issuers
+  /** Claims and mint options for the token; a string is sent as is; `null` sends none. */
+  token?: { claims?: MintClaims; mint?: MintOptions } | string | null
+  send?: Send
+  expect: Expectation
+}

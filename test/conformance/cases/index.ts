@@ -1,0 +1,12 @@
+/** The whole table, by group. Adding a case to any group runs it on every adapter. */
+import { extractionCases } from './extraction.js'
+import { policyCases } from './policies.js'
+import { responseCases } from './responses.js'
+import { tokenCases } from './tokens.js'
+
+export const allCases = {
+  extraction: extractionCases,
+  tokens: tokenCases,
+  policies: policyCases,
+  responses: responseCases,
+}
