@@ -1,6 +1,6 @@
 // `pnpm demo [express|koa|fastify] [--once]`: runs an example API against the local issuer.
 // `pnpm demo` builds first, so this loads the compiled examples.
-const frameworks = ['express']
+const frameworks = ['express', 'koa', 'fastify']
 const args = process.argv.slice(2)
 const framework = args.find((arg) => !arg.startsWith('--')) ?? 'express'
 if (!frameworks.includes(framework)) {

@@ -1,6 +1,6 @@
 /** `pnpm demo express`: the orders API against a local issuer, with curl lines to try. */
-import type { AddressInfo } from 'node:net'
-import { runDemo } from '@bearer-guard/testing'
+import { createServer } from 'node:http'
+import { listen, runDemo } from '@bearer-guard/testing'
 import type { DemoServer } from '@bearer-guard/testing'
 import { ordersApp } from './app.js'
 
@@ -9,17 +9,7 @@ export function startExpress(
   guardOptions: { issuer: string; audience: string },
   port: number,
 ): Promise<DemoServer> {
-  return new Promise((resolve, reject) => {
-    const server = ordersApp(guardOptions).listen(port, '127.0.0.1')
-    server.once('error', reject)
-    server.once('listening', () => {
-      const { port: actual } = server.address() as AddressInfo
-      resolve({
-        url: `http://127.0.0.1:${actual}`,
-        close: () => new Promise((done) => server.close(() => done())),
-      })
-    })
-  })
+  return listen(createServer(ordersApp(guardOptions)), port)
 }
 
 /** Runs the demo. */
