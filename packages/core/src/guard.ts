@@ -10,8 +10,11 @@ import { toHttp } from './http.js'
 import type { HttpResponse } from './http.js'
 import { guardConfig } from './options.js'
 import type { GuardConfig, GuardOptions } from './options.js'
-import { compilePolicy, evaluatePolicy } from './policy/policy.js'
-import type { PolicyConfig, RoutePolicy } from './policy/policy.js'
+import { useKey } from './policy/max-uses.js'
+import { compilePolicy, evaluateChecks, gateChecks } from './policy/policy.js'
+import type { PolicyCheck, RoutePolicy } from './policy/policy.js'
+import { DEFAULT_RETENTION, storedRevocation } from './policy/revocation.js'
+import type { Revocation } from './policy/revocation.js'
 import { REASONS } from './reasons.js'
 import { verifyToken } from './verify/verify-token.js'
 
@@ -28,6 +31,29 @@ export interface Guard {
   route(policy?: RoutePolicy): RouteCheck
   /** Renders a refusal as the response every adapter sends. */
   respond(refusal: Refusal): HttpResponse
+  /**
+   * Revokes one token (`{ jti, exp? }`), every token of a subject issued before a time
+   * (`{ sub, before? }`, default now), or every token issued before a time (`{ before }`).
+   * Rejects when the store cannot record it.
+   *
+   * @example await auth.guard.revoke({ sub: 'user-1' })
+   */
+  revoke(revocation: Revocation): Promise<void>
+}
+
+/** What one request carries from gate to gate. */
+interface RequestState {
+  readonly authentication: Promise<Authentication>
+  /** Checks that already passed for this request. */
+  readonly passed: Set<PolicyCheck>
+  uses?: Promise<number>
+}
+
+/** A decision, with the token and its verified contents when its signature verified. */
+interface Authentication {
+  decision: Decision
+  verified?: AuthInfo
+  token?: string
 }
 
 /**
@@ -40,78 +66,101 @@ export interface Guard {
  */
 export function createGuard(options: GuardOptions): Guard {
   const config = guardConfig(options)
-  // One authentication per underlying request, however many gates it passes.
-  const authenticated = new WeakMap<object, Promise<Authentication>>()
+  // One authentication, and one run of each check, per underlying request.
+  const states = new WeakMap<object, RequestState>()
 
-  const authenticate = (input: RequestInput): Promise<Authentication> => {
-    if (!input.raw) return authenticateOnce(input, config)
-    let decision = authenticated.get(input.raw)
-    if (!decision) {
-      decision = authenticateOnce(input, config)
-      authenticated.set(input.raw, decision)
+  const stateOf = (input: RequestInput): RequestState => {
+    let state = input.raw && states.get(input.raw)
+    if (!state) {
+      state = { authentication: authenticate(input, config), passed: new Set() }
+      if (input.raw) states.set(input.raw, state)
     }
-    return decision
+    return state
   }
 
   const route = (policy?: RoutePolicy): RouteCheck => {
-    const routePolicy = policy === undefined ? undefined : compilePolicy(policy, 'policy')
+    const checks = gateChecks(
+      config.policy,
+      policy === undefined ? undefined : compilePolicy(policy, 'policy'),
+    )
     return async (input) => {
       const started = performance.now()
-      const outcome: Authentication = isPreflight(input)
-        ? { decision: { ok: true } }
-        : await decide(input, routePolicy)
-      report(config, input, outcome, started)
-      return outcome.decision
+      if (isPreflight(input)) return report(config, input, { decision: { ok: true } }, started)
+      const state = stateOf(input)
+      const authentication = await state.authentication
+      const { decision, verified, token } = authentication
+      if (!decision.ok || !verified || token === undefined)
+        return report(config, input, authentication, started)
+      const payload = verified.payload
+      const refusal = await evaluateChecks(
+        checks,
+        {
+          auth: verified,
+          input,
+          now: nowSeconds(),
+          store: config.store,
+          uses: () =>
+            (state.uses ??= config.store.countUse(
+              useKey(payload, token),
+              payload.exp + config.clockTolerance,
+            )),
+        },
+        state.passed,
+      )
+      return report(
+        config,
+        input,
+        refusal ? { decision: refusal, verified } : authentication,
+        started,
+      )
     }
   }
 
-  const decide = async (
-    input: RequestInput,
-    routePolicy: PolicyConfig | undefined,
-  ): Promise<Authentication> => {
-    const outcome = await authenticate(input)
-    const { decision, verified } = outcome
-    if (!decision.ok || !verified || !routePolicy) return outcome
-    const refusal = await evaluatePolicy(routePolicy, { auth: verified, input, now: nowSeconds() })
-    return refusal ? { decision: refusal, verified } : outcome
+  const revoke = async (revocation: Revocation): Promise<void> => {
+    // A token older than maxTokenAge is refused anyway, so its revocation need not outlive that.
+    const retention =
+      config.maxTokenAge === undefined
+        ? DEFAULT_RETENTION
+        : config.maxTokenAge + config.clockTolerance
+    await config.store.revoke(
+      storedRevocation(
+        revocation,
+        { retention, tolerance: config.clockTolerance },
+        Date.now() / 1000,
+      ),
+    )
   }
 
-  return { config, route, respond: (refusal) => toHttp(refusal, config) }
+  return { config, route, respond: (refusal) => toHttp(refusal, config), revoke }
 }
 
-/** A decision, with the token's verified contents when its signature verified. */
-interface Authentication {
-  decision: Decision
-  verified?: AuthInfo
-}
-
-async function authenticateOnce(input: RequestInput, config: GuardConfig): Promise<Authentication> {
+async function authenticate(input: RequestInput, config: GuardConfig): Promise<Authentication> {
   const extraction = extractBearer(input)
   if ('reason' in extraction) return { decision: refuse(extraction.reason) }
-  const now = nowSeconds()
-  const verification = await verifyToken(extraction.token, config, now)
+  const verification = await verifyToken(extraction.token, config, nowSeconds())
   if (!verification.ok) return { decision: verification }
-  const verified = verification.auth
-  const refusal = await evaluatePolicy(config.policy, { auth: verified, input, now })
-  return { decision: refusal ?? verification, verified }
+  return { decision: verification, verified: verification.auth, token: extraction.token }
 }
 
+/** Emits the gate's `onDecision` event and returns its decision. */
 function report(
   config: GuardConfig,
   input: RequestInput,
   { decision, verified }: Authentication,
   started: number,
-): void {
-  if (!config.onDecision) return
-  const payload = verified?.payload
-  emitDecision(config.onDecision, {
-    outcome: decision.ok ? (decision.auth ? 'allow' : 'pass') : 'deny',
-    ...(decision.ok ? {} : { reason: decision.reason, status: REASONS[decision.reason].status }),
-    method: input.method,
-    route: input.route ?? pathOf(input.url),
-    ...(payload && { iss: payload.iss, sub: payload.sub, jti: payload.jti }),
-    durationMs: performance.now() - started,
-  })
+): Decision {
+  if (config.onDecision) {
+    const payload = verified?.payload
+    emitDecision(config.onDecision, {
+      outcome: decision.ok ? (decision.auth ? 'allow' : 'pass') : 'deny',
+      ...(decision.ok ? {} : { reason: decision.reason, status: REASONS[decision.reason].status }),
+      method: input.method,
+      route: input.route ?? pathOf(input.url),
+      ...(payload && { iss: payload.iss, sub: payload.sub, jti: payload.jti }),
+      durationMs: performance.now() - started,
+    })
+  }
+  return decision
 }
 
 function pathOf(url: string): string {

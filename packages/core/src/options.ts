@@ -21,6 +21,9 @@ import type { KeySource } from './keys/verify-key.js'
 import { audienceList } from './policy/audience.js'
 import { compilePolicy, POLICY_KEYS } from './policy/policy.js'
 import type { PolicyConfig, RoutePolicy } from './policy/policy.js'
+import { memoryStore } from './store/memory-store.js'
+import { guardedStore, isStore } from './store/store.js'
+import type { Store } from './store/store.js'
 import { typRule } from './verify/typ.js'
 import type { IssuerConfig, VerifyConfig } from './verify/verify-token.js'
 
@@ -89,6 +92,10 @@ export interface GuardOptions extends RoutePolicy {
   allowInsecureHttp?: boolean
   /** Remote JWKS caching. */
   jwksCache?: JwksCacheOptions
+  /** Where use counts and revocations live (default: a `memoryStore()` per guard). */
+  store?: Store
+  /** A store call slower than this fails the request with 503 (default 1 second). */
+  storeTimeout?: number | string
 }
 
 /** Validated, normalized options. */
@@ -96,6 +103,8 @@ export interface GuardConfig extends VerifyConfig, ResponseConfig {
   /** The app-level route policy, applied on every route. */
   readonly policy: PolicyConfig
   readonly onDecision: DecisionHandler | undefined
+  /** The store, wrapped so that any failure or timeout surfaces as `StoreUnavailable`. */
+  readonly store: Store
 }
 
 const KEY_SOURCES = ['jwksUri', 'keys', 'secrets'] as const
@@ -111,6 +120,8 @@ const GUARD_KEYS = [
   'onKeyEvent',
   'allowInsecureHttp',
   'jwksCache',
+  'store',
+  'storeTimeout',
   ...POLICY_KEYS.filter((key) => key !== 'audience'),
 ] as const
 const JWKS_CACHE_KEYS = Object.keys(JWKS_CACHE_DEFAULTS)
@@ -155,6 +166,10 @@ export function guardConfig(options: GuardOptions): GuardConfig {
     realm: realm(options.realm),
     policy: compilePolicy(policy, ''),
     onDecision: optionalFunction(options.onDecision, 'onDecision'),
+    store: guardedStore(
+      store(options.store),
+      options.storeTimeout === undefined ? 1 : parseDuration(options.storeTimeout, 'storeTimeout'),
+    ),
   }
 }
 
@@ -308,6 +323,16 @@ function jwksCacheConfig(value: unknown): JwksCacheConfig {
   if (config.minTtl! > config.maxTtl!)
     invalidOption('jwksCache.minTtl', 'must not exceed jwksCache.maxTtl')
   return config as unknown as JwksCacheConfig
+}
+
+function store(value: unknown): Store {
+  if (value === undefined) return memoryStore()
+  return isStore(value)
+    ? value
+    : invalidOption(
+        'store',
+        'must implement countUse, revoke and isRevoked (see the Store interface)',
+      )
 }
 
 function pickPolicy(options: GuardOptions): RoutePolicy {

@@ -4,11 +4,10 @@ import type { LocalIssuer } from '@bearer-guard/testing'
 import type { DecisionEvent } from '../src/events.js'
 import { createGuard } from '../src/guard.js'
 import type { GuardOptions } from '../src/options.js'
-import { bearerRequest } from './helpers.js'
+import { bearerRequest, localGuard } from './helpers.js'
 
 let issuer: LocalIssuer
-const make = (options: Partial<GuardOptions> = {}) =>
-  createGuard({ issuer: issuer.url, audience: issuer.audience, keys: issuer.jwks(), ...options })
+const make = (options: Partial<GuardOptions> = {}) => localGuard(issuer, options)
 
 beforeAll(async () => {
   issuer = await createIssuer({ algorithms: ['ES256'] })

@@ -1,7 +1,20 @@
-/** Shared helpers for core tests: a neutral request carrying a token, and one decision. */
+/** Shared helpers for core tests: a guard for the local issuer, a request carrying a token, one decision. */
+import type { LocalIssuer } from '@bearer-guard/testing'
 import type { Decision, RequestInput } from '../src/decision.js'
+import { createGuard } from '../src/guard.js'
 import type { Guard } from '../src/guard.js'
+import type { GuardOptions } from '../src/options.js'
 import type { RoutePolicy } from '../src/policy/policy.js'
+
+/** A guard trusting `issuer` through its public keys, given locally (no fetch). */
+export function localGuard(issuer: LocalIssuer, options: Partial<GuardOptions> = {}): Guard {
+  return createGuard({
+    issuer: issuer.url,
+    audience: issuer.audience,
+    keys: issuer.jwks(),
+    ...options,
+  })
+}
 
 /** A GET request with `Authorization: Bearer <token>`, or no header when `token` is undefined. */
 export function bearerRequest(

@@ -1,18 +1,26 @@
 /**
- * Route policies: validated and compiled once, when a route is defined, into a list of checks
- * that run on every request. Checks are ordered so that what is wrong with the token (401) is
- * reported before what the token is not allowed to do (403).
+ * Route policies: validated and compiled once, when a route is defined, into staged checks.
+ * A gate runs the app-level checks and its route's, ordered by stage: what is wrong with the
+ * token (401) before what it may not do (403), and the use count last, so a use is only counted
+ * once every other check passed. Within one request a check that passed is never run again.
  */
 import { parseDuration } from '../duration.js'
 import { invalidOption } from '../errors.js'
 import { refuse } from '../decision.js'
-import { checkKnownKeys } from '../known-keys.js'
 import type { AuthInfo, Refusal, RequestInput } from '../decision.js'
+import { checkKnownKeys } from '../known-keys.js'
+import type { Reason } from '../reasons.js'
+import { StoreUnavailable } from '../store/store.js'
+import type { Store } from '../store/store.js'
 import { audienceList, checkAudience } from './audience.js'
+import { bindUrlOption, checkBoundUrl } from './bind-url.js'
 import { checkClaims, claimRules } from './claims.js'
 import type { ClaimRuleOption } from './claims.js'
 import { checkMaxAge } from './max-age.js'
+import { checkMaxUses, maxUsesOption } from './max-uses.js'
+import { checkRevoked } from './revocation.js'
 import { checkAnyScope, checkScope, scopeList } from './scope.js'
+import { acrOption, checkStepUp } from './step-up.js'
 
 /** What a route may require on top of the app-level options. Durations: seconds or `'5m'`. */
 export interface RoutePolicy {
@@ -24,8 +32,18 @@ export interface RoutePolicy {
   anyScope?: string[]
   /** `now - iat` must not exceed this; the token must carry `iat`. */
   maxAge?: number | string
+  /** The token is accepted at most this many times (counted per `jti`, else per token, in the store). */
+  maxUses?: number
+  /** The token's `url` (or `url_sha256`) claim, or the claim named, must match the request path. */
+  bindUrl?: boolean | { claim?: string }
+  /** Consult revocations (default `true`); `false` skips the check in this route's gate. */
+  checkRevocation?: boolean
   /** Each named claim must equal the JSON value given, or satisfy the predicate. */
   claims?: Record<string, ClaimRuleOption>
+  /** Step-up (RFC 9470): the token's `acr` must be one of these. */
+  acr?: string[]
+  /** Step-up (RFC 9470): `now - auth_time` must not exceed this. */
+  maxAuthAge?: number | string
 }
 
 /** Everything a check may look at. `now` is in seconds since the epoch. */
@@ -33,20 +51,54 @@ export interface PolicyContext {
   readonly auth: AuthInfo
   readonly input: RequestInput
   readonly now: number
+  readonly store: Store
+  /** This token's use count with this request included; counted at most once per request. */
+  readonly uses: () => Promise<number>
 }
 
 /** One compiled check: a refusal, or `undefined` to let the request through. */
-export type PolicyCheck = (
-  context: PolicyContext,
-) => Refusal | undefined | Promise<Refusal | undefined>
+export interface PolicyCheck {
+  readonly stage: number
+  readonly run: (context: PolicyContext) => Refusal | undefined | Promise<Refusal | undefined>
+}
 
 /** A compiled policy. */
 export interface PolicyConfig {
   readonly checks: readonly PolicyCheck[]
+  /** `checkRevocation` as given, `undefined` when the policy does not say. */
+  readonly checkRevocation: boolean | undefined
 }
 
-/** The names `RoutePolicy` accepts, in the order their checks run. */
-export const POLICY_KEYS = ['audience', 'claims', 'maxAge', 'scope', 'anyScope'] as const
+/** The names `RoutePolicy` accepts. */
+export const POLICY_KEYS = [
+  'audience',
+  'scope',
+  'anyScope',
+  'maxAge',
+  'maxUses',
+  'bindUrl',
+  'checkRevocation',
+  'claims',
+  'acr',
+  'maxAuthAge',
+] as const
+
+const STAGE = {
+  audience: 10,
+  claims: 20,
+  maxAge: 30,
+  revocation: 40,
+  stepUp: 50,
+  scope: 60,
+  bindUrl: 70,
+  maxUses: 90,
+}
+
+/** The revocation check, one object for every gate so a request consults the store once. */
+const REVOCATION_CHECK: PolicyCheck = {
+  stage: STAGE.revocation,
+  run: async ({ auth, store }) => refusal(await checkRevoked(auth.payload, store)),
+}
 
 /**
  * Validates a route policy and compiles it.
@@ -61,46 +113,94 @@ export function compilePolicy(policy: RoutePolicy, option: string): PolicyConfig
   }
   checkKnownKeys(policy, POLICY_KEYS, option)
   const checks: PolicyCheck[] = []
+  const add = (stage: number, run: PolicyCheck['run']) => checks.push({ stage, run })
   if (policy.audience !== undefined) {
     const accepted = audienceList(policy.audience, name('audience'))
-    checks.push(({ auth }) => refusal(checkAudience(auth.payload, accepted)))
+    add(STAGE.audience, ({ auth }) => refusal(checkAudience(auth.payload, accepted)))
   }
   if (policy.claims !== undefined) {
     const rules = claimRules(policy.claims, name('claims'))
-    checks.push(({ auth }) => refusal(checkClaims(auth.payload, rules)))
+    add(STAGE.claims, ({ auth }) => refusal(checkClaims(auth.payload, rules)))
   }
   if (policy.maxAge !== undefined) {
     const maxAge = parseDuration(policy.maxAge, name('maxAge'))
-    checks.push(({ auth, now }) => refusal(checkMaxAge(auth.payload, maxAge, now)))
+    add(STAGE.maxAge, ({ auth, now }) => refusal(checkMaxAge(auth.payload, maxAge, now)))
+  }
+  if (policy.acr !== undefined || policy.maxAuthAge !== undefined) {
+    const acr = policy.acr === undefined ? undefined : acrOption(policy.acr, name('acr'))
+    const maxAge =
+      policy.maxAuthAge === undefined
+        ? undefined
+        : parseDuration(policy.maxAuthAge, name('maxAuthAge'))
+    add(STAGE.stepUp, ({ auth, now }) =>
+      refusal(checkStepUp(auth.payload, acr, maxAge, now), { acrValues: acr, maxAge }),
+    )
   }
   if (policy.scope !== undefined) {
     const scope = scopeList(policy.scope, name('scope'))
-    checks.push(({ auth }) => refusal(checkScope(auth.payload, scope), { scope }))
+    add(STAGE.scope, ({ auth }) => refusal(checkScope(auth.payload, scope), { scope }))
   }
   if (policy.anyScope !== undefined) {
     if (!Array.isArray(policy.anyScope))
       invalidOption(name('anyScope'), 'must be a non-empty array of scopes')
     const scope = scopeList(policy.anyScope, name('anyScope'))
-    checks.push(({ auth }) => refusal(checkAnyScope(auth.payload, scope), { scope }))
+    add(STAGE.scope, ({ auth }) => refusal(checkAnyScope(auth.payload, scope), { scope }))
   }
-  return { checks }
+  if (policy.bindUrl !== undefined) {
+    const claim = bindUrlOption(policy.bindUrl, name('bindUrl'))
+    if (claim)
+      add(STAGE.bindUrl, ({ auth, input }) =>
+        refusal(checkBoundUrl(auth.payload, input.url, claim)),
+      )
+  }
+  if (policy.maxUses !== undefined) {
+    const maxUses = maxUsesOption(policy.maxUses, name('maxUses'))
+    add(STAGE.maxUses, async ({ uses }) => refusal(checkMaxUses(await uses(), maxUses)))
+  }
+  if (policy.checkRevocation !== undefined && typeof policy.checkRevocation !== 'boolean') {
+    invalidOption(name('checkRevocation'), 'must be a boolean')
+  }
+  return { checks, checkRevocation: policy.checkRevocation }
 }
 
-/** Runs a compiled policy; the first failing check decides. */
-export async function evaluatePolicy(
-  policy: PolicyConfig,
+/**
+ * The checks of one gate: the app-level ones and the route's, with the revocation check unless
+ * the route (or, failing that, the app) turns it off, in stage order.
+ */
+export function gateChecks(app: PolicyConfig, route: PolicyConfig | undefined): PolicyCheck[] {
+  const revocation = route?.checkRevocation ?? app.checkRevocation ?? true
+  const checks = [
+    ...app.checks,
+    ...(route?.checks ?? []),
+    ...(revocation ? [REVOCATION_CHECK] : []),
+  ]
+  return checks.sort((a, b) => a.stage - b.stage)
+}
+
+/**
+ * Runs a gate's checks, skipping those that already passed for this request (`passed` is the
+ * request's memory of them). A store that fails or times out refuses with `store_unavailable`.
+ */
+export async function evaluateChecks(
+  checks: readonly PolicyCheck[],
   context: PolicyContext,
+  passed: Set<PolicyCheck>,
 ): Promise<Refusal | undefined> {
-  for (const check of policy.checks) {
-    const result = await check(context)
+  for (const check of checks) {
+    if (passed.has(check)) continue
+    let result: Refusal | undefined
+    try {
+      result = await check.run(context)
+    } catch (error) {
+      if (error instanceof StoreUnavailable) return refuse('store_unavailable', { retryAfter: 1 })
+      throw error
+    }
     if (result) return result
+    passed.add(check)
   }
   return undefined
 }
 
-function refusal(
-  reason: Parameters<typeof refuse>[0] | undefined,
-  details?: { scope: readonly string[] },
-) {
+function refusal(reason: Reason | undefined, details?: Omit<Refusal, 'ok' | 'reason'>) {
   return reason === undefined ? undefined : refuse(reason, details)
 }

@@ -2,16 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createIssuer } from '@bearer-guard/testing'
 import type { LocalIssuer } from '@bearer-guard/testing'
 import { BearerGuardError } from '../../src/errors.js'
-import { createGuard } from '../../src/guard.js'
 import type { Guard } from '../../src/guard.js'
 import type { GuardOptions } from '../../src/options.js'
 import type { RoutePolicy } from '../../src/policy/policy.js'
-import { decide, outcome } from '../helpers.js'
+import { decide, outcome, localGuard } from '../helpers.js'
 
 let issuer: LocalIssuer
 let guard: Guard
-const make = (options: Partial<GuardOptions> = {}) =>
-  createGuard({ issuer: issuer.url, audience: issuer.audience, keys: issuer.jwks(), ...options })
+const make = (options: Partial<GuardOptions> = {}) => localGuard(issuer, options)
 
 beforeAll(async () => {
   issuer = await createIssuer({ algorithms: ['ES256'] })
