@@ -10,7 +10,7 @@ import Router from '@koa/router'
 import express from 'express'
 import Fastify from 'fastify'
 import Koa from 'koa'
-import type { GuardOptions, RoutePolicy } from '@bearer-guard/core'
+import type { Guard, GuardOptions, RoutePolicy } from '@bearer-guard/core'
 import type { DemoServer } from '@bearer-guard/testing'
 import { requireJwt as expressJwt } from '@bearer-guard/express'
 import bearerGuard from '@bearer-guard/fastify'
@@ -20,8 +20,10 @@ import { listen } from '@bearer-guard/testing'
 /** Where the guard is mounted. */
 export type Mount = 'app' | 'route' | 'both'
 
-/** A running app. */
-export type Served = DemoServer
+/** A running app, and the guard behind it. */
+export interface Served extends DemoServer {
+  guard: Guard
+}
 
 export interface Adapter {
   name: 'express' | 'koa' | 'fastify'
@@ -53,7 +55,7 @@ export const adapters: Adapter[] = [
       const shop = express.Router()
       shop.get('/orders/:id', ...gate, answer)
       app.use('/shop', shop)
-      return listen(createServer(app))
+      return { ...(await listen(createServer(app))), guard: auth.guard }
     },
   },
   {
@@ -77,7 +79,7 @@ export const adapters: Adapter[] = [
       const shop = new Router({ prefix: '/shop' })
       shop.get('/orders/:id', ...gate, answer)
       app.use(router.routes()).use(shop.routes())
-      return listen(createServer(app.callback()))
+      return { ...(await listen(createServer(app.callback()))), guard: auth.guard }
     },
   },
   {
@@ -110,7 +112,7 @@ export const adapters: Adapter[] = [
       )
       await app.listen({ port: 0, host: '127.0.0.1' })
       const { port } = app.server.address() as AddressInfo
-      return { url: `http://127.0.0.1:${port}`, close: () => app.close() }
+      return { url: `http://127.0.0.1:${port}`, close: () => app.close(), guard: app.bearerGuard }
     },
   },
 ]

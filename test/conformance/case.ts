@@ -1,5 +1,5 @@
 /** The shape of one conformance case: the app, the request, and the answer all three must give. */
-import type { GuardOptions, Reason, RoutePolicy } from '@bearer-guard/core'
+import type { Guard, GuardOptions, Reason, RoutePolicy } from '@bearer-guard/core'
 import type { LocalIssuer, MintClaims, MintOptions } from '@bearer-guard/testing'
 import type { Mount } from './adapters.js'
 
@@ -48,5 +48,9 @@ export interface Case {
   /** Claims and mint options for the token; a string is sent as is; `null` sends none. */
   token?: { claims?: MintClaims; mint?: MintOptions } | string | null
   send?: Send
+  /** Runs on each adapter's guard before the request (a revocation, say). */
+  setup?: (guard: Guard) => Promise<void>
+  /** Sends the request this many times; the expectation is for the last (default 1). */
+  repeat?: number
   expect: Expectation
 }

@@ -45,6 +45,8 @@ describe.each(Object.entries(allCases))('%s', (_, cases) => {
     for (const adapter of adapters) {
       const served = await adapter.serve(options, c.route, c.mount ?? 'route')
       try {
+        await c.setup?.(served.guard)
+        for (let i = 1; i < (c.repeat ?? 1); i++) await send(served.url, c, token)
         answers.push([adapter.name, await send(served.url, c, token)])
       } finally {
         await served.close()

@@ -2,6 +2,7 @@
 import { extractionCases } from './extraction.js'
 import { policyCases } from './policies.js'
 import { responseCases } from './responses.js'
+import { statefulCases } from './stateful.js'
 import { tokenCases } from './tokens.js'
 
 export const allCases = {
@@ -9,4 +10,5 @@ export const allCases = {
   tokens: tokenCases,
   policies: policyCases,
   responses: responseCases,
+  stateful: statefulCases,
 }
