@@ -1,0 +1,95 @@
+// Feeds 1,000,000 distinct tokens through a maxUses route of one guard and samples the heap,
+// to show that use counting keeps memory bounded. Run with `pnpm bench:memory` (builds first).
+//
+// Two runs: short-lived tokens (their counters expire as fast as new ones arrive, so every
+// request is accepted) and 5-minute tokens (more live counters than the store holds, so it
+// fills up and then refuses with store_unavailable rather than forget a count).
+import { randomBytes } from 'node:crypto'
+import { createGuard, memoryStore } from '@bearer-guard/core'
+import { mintToken } from '@bearer-guard/testing'
+
+const TOTAL = Number(process.env.TOKENS ?? 1_000_000)
+const MAX = 100_000
+const SAMPLE_EVERY = 100_000
+const IN_FLIGHT = 64
+const secret = new Uint8Array(randomBytes(32))
+const issuer = 'https://issuer.bench'
+const audience = 'https://api.bench'
+
+if (typeof globalThis.gc !== 'function') {
+  console.error('run with node --expose-gc')
+  process.exit(2)
+}
+
+for (const [label, lifetime] of [
+  ['tokens living 2 s', 2],
+  ['tokens living 5 min', 300],
+]) {
+  await run(label, lifetime)
+}
+
+async function run(label, lifetime) {
+  const guard = createGuard({
+    issuer,
+    audience,
+    secrets: [secret],
+    clockTolerance: 0,
+    store: memoryStore({ max: MAX }),
+  })
+  const check = guard.route({ maxUses: 1 })
+  const context = {
+    defaultClaims: () => ({ iss: issuer, aud: audience, sub: 'bench' }),
+    keyFor: () => undefined,
+    secrets: [secret],
+    defaultAlg: 'ES256',
+  }
+  const samples = []
+  const outcomes = {}
+  const started = performance.now()
+  const one = async (i) => {
+    const now = Math.floor(Date.now() / 1000)
+    const token = mintToken(
+      context,
+      { jti: `t${i}`, iat: now, exp: now + lifetime },
+      { alg: 'HS256' },
+    )
+    const decision = await check({
+      method: 'GET',
+      url: '/pay',
+      rawHeaders: ['Authorization', `Bearer ${token}`],
+    })
+    const outcome = decision.ok ? 'accepted' : decision.reason
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1
+  }
+  // Requests overlap as they do in a server: signature checks run on the thread pool.
+  for (let i = 1; i <= TOTAL; i += IN_FLIGHT) {
+    await Promise.all(
+      Array.from({ length: Math.min(IN_FLIGHT, TOTAL - i + 1) }, (_, k) => one(i + k)),
+    )
+    if ((i + IN_FLIGHT - 1) % SAMPLE_EVERY < IN_FLIGHT) {
+      globalThis.gc()
+      samples.push(process.memoryUsage().heapUsed)
+    }
+  }
+  const seconds = (performance.now() - started) / 1000
+  const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1)
+  const warm = samples[0]
+  const peak = Math.max(...samples)
+  console.log(
+    `\n${label}: ${TOTAL.toLocaleString('en')} distinct tokens, maxUses: 1, memoryStore({ max: ${MAX.toLocaleString('en')} })`,
+  )
+  console.log(
+    `  outcomes: ${Object.entries(outcomes)
+      .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
+      .join(', ')}`,
+  )
+  console.log(
+    `  heap after warm-up (${SAMPLE_EVERY.toLocaleString('en')} tokens): ${mb(warm)} MB; peak ${mb(peak)} MB; end ${mb(samples.at(-1))} MB (${(((samples.at(-1) - warm) / warm) * 100).toFixed(1)}% vs warm-up)`,
+  )
+  console.log(
+    `  heap every ${SAMPLE_EVERY.toLocaleString('en')} tokens (MB): ${samples.map(mb).join(' ')}`,
+  )
+  console.log(
+    `  ${(TOTAL / seconds).toFixed(0)} tokens/s (minting included), ${seconds.toFixed(1)} s`,
+  )
+}
