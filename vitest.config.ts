@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-const packages = ['core', 'express', 'koa', 'fastify', 'testing']
+const packages = ['core', 'express', 'koa', 'fastify', 'redis', 'testing']
 const src = (name: string) =>
   fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
 const reportFile = process.env.VITEST_JSON_REPORT
@@ -25,6 +25,8 @@ export default defineConfig({
           name,
           include: [`packages/${name}/test/**/*.test.ts`],
           typecheck: { include: [`packages/${name}/test/**/*.test-d.ts`] },
+          // The Redis tests run API processes on the built packages.
+          globalSetup: name === 'redis' ? ['packages/redis/test/build.global.ts'] : [],
         },
       })),
       { extends: true as const, test: { name: 'suites', include: ['test/**/*.test.ts'] } },
