@@ -6,15 +6,19 @@ import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createIssuer } from '@bearer-guard/testing'
 import type { LocalIssuer } from '@bearer-guard/testing'
+import { startRedis } from '../packages/redis/test/redis-server.js'
+import type { RedisServer } from '../packages/redis/test/redis-server.js'
 
 const root = new URL('../', import.meta.url)
 const generated = new URL('./.generated/', import.meta.url)
 
 let issuer: LocalIssuer
+let redis: RedisServer
 beforeAll(async () => {
   issuer = await createIssuer({ algorithms: ['ES256'], audience: 'https://api.example.com' })
+  redis = await startRedis()
 })
-afterAll(() => issuer.close())
+afterAll(() => Promise.all([issuer.close(), redis.close()]))
 
 /** The code block that follows `<!-- quick-start: <name> ... -->` in a README. */
 function quickStart(readme: string, name: string): string {
@@ -31,6 +35,7 @@ async function loadApp(code: string, file: string) {
   expect(code.split('\n').length - 1, 'a quick start fits in 15 lines').toBeLessThanOrEqual(15)
   const runnable = code
     .replaceAll("'https://id.example.com/'", `'${issuer.url}'`)
+    .replaceAll("'redis://127.0.0.1:6379'", `'${redis.url}'`)
     .replace(/^(await )?app\.listen\(.*\)\n/m, '')
   expect(runnable).not.toContain('id.example.com')
   expect(runnable).not.toContain('listen(')
@@ -74,6 +79,11 @@ describe('README quick starts', () => {
     } finally {
       await app.close()
     }
+  })
+
+  it('packages/redis/README.md: Express on a Redis store', async () => {
+    const app = await loadApp(quickStart('packages/redis/README.md', 'redis'), 'redis.ts')
+    await expectOrders(app)
   })
 
   it('packages/core/README.md: plain node:http', async () => {
