@@ -7,6 +7,9 @@ import type { JsonWebKey } from 'node:crypto'
 import { algorithmsForKeyType } from './algorithms.js'
 import type { VerifyKey } from './verify-key.js'
 
+/** The problem of a sound key that the `algorithms` option leaves nothing to verify. */
+export const OUTSIDE_ALLOW_LIST = 'fits none of the allowed algorithms'
+
 /** RSA keys under this many bits are refused (RFC 7518 §3.3, RFC 8725 §3.5). */
 export const MIN_RSA_BITS = 2048
 
@@ -40,7 +43,7 @@ export function importPublicJwk(jwk: unknown, allowed: ReadonlySet<string>): Ver
   const algorithms = (key.alg === undefined ? possible : [key.alg as string]).filter((alg) =>
     allowed.has(alg),
   )
-  if (algorithms.length === 0) return 'fits none of the allowed algorithms'
+  if (algorithms.length === 0) return OUTSIDE_ALLOW_LIST
   let material
   try {
     material = createPublicKey({ key: key as JsonWebKey, format: 'jwk' })

@@ -39,7 +39,6 @@ export const JWKS_CACHE_DEFAULTS: JwksCacheConfig = {
 
 interface Fresh {
   readonly set: KeySet
-  readonly fetchedAt: number
   readonly refreshAt: number
   readonly expiresAt: number
 }
@@ -99,11 +98,13 @@ export class RemoteJwks implements KeySource {
       const set = this.parse(json)
       const ttl =
         maxAge === undefined ? this.cache.ttl : clamp(maxAge, this.cache.minTtl, this.cache.maxTtl)
+      // Refresh in the background a quarter of the TTL (at most a minute) before expiry, so a
+      // busy API keeps answering from memory while the next set is fetched.
+      const expiresAt = startedAt + ttl
       this.fresh = {
         set,
-        fetchedAt: startedAt,
-        refreshAt: startedAt + ttl * 0.9,
-        expiresAt: startedAt + ttl,
+        refreshAt: expiresAt - Math.min(ttl / 4, 60),
+        expiresAt,
       }
       this.failedAt = undefined
       this.report({
