@@ -3,10 +3,20 @@ import type { Guard, GuardOptions, Reason, RoutePolicy } from '@bearer-guard/cor
 import type { LocalIssuer, MintClaims, MintOptions } from '@bearer-guard/testing'
 import type { Mount } from './adapters.js'
 
-/** The issuers a case can use: `main` serves its keys, `down` resets every connection. */
+/**
+ * The issuers a case can use: `main` serves its keys, `other` is a second trusted issuer (its
+ * own keys and audience), `down` resets every connection.
+ */
 export interface Issuers {
   main: LocalIssuer
+  other: LocalIssuer
   down: LocalIssuer
+}
+
+/** What to mint: claims over the issuer's defaults, and how to sign. */
+export interface TokenSpec {
+  claims?: MintClaims
+  mint?: MintOptions
 }
 
 /** How the request is sent; every function receives the case's token. */
@@ -45,8 +55,11 @@ export interface Case {
   mount?: Mount
   /** Which issuer's options and keys (default `main`). */
   issuer?: keyof Issuers
-  /** Claims and mint options for the token; a string is sent as is; `null` sends none. */
-  token?: { claims?: MintClaims; mint?: MintOptions } | string | null
+  /**
+   * Claims and mint options for the token (or a function of the issuers giving them); a string
+   * is sent as is; `null` sends none.
+   */
+  token?: TokenSpec | ((issuers: Issuers) => TokenSpec) | string | null
   send?: Send
   /** Runs on each adapter's guard before the request (a revocation, say). */
   setup?: (guard: Guard) => Promise<void>

@@ -22,20 +22,25 @@ const issuers = {} as Issuers
 
 beforeAll(async () => {
   issuers.main = await createIssuer()
+  issuers.other = await createIssuer({
+    algorithms: ['RS256'],
+    audience: 'https://other-api.example',
+  })
   issuers.down = await createIssuer({ algorithms: ['ES256'] })
   issuers.down.fault('down')
 })
-afterAll(() => Promise.all([issuers.main.close(), issuers.down.close()]))
+afterAll(() => Promise.all(Object.values(issuers).map((issuer) => issuer.close())))
 
 describe.each(Object.entries(allCases))('%s', (_, cases) => {
   it.each(cases)('$name', async (c) => {
     const issuer = issuers[c.issuer ?? 'main']
+    const spec = typeof c.token === 'function' ? c.token(issuers) : c.token
     const token =
-      typeof c.token === 'string'
-        ? c.token
-        : c.token === null
+      typeof spec === 'string'
+        ? spec
+        : spec === null
           ? undefined
-          : await issuer.mint(c.token?.claims, c.token?.mint)
+          : await issuer.mint(spec?.claims, spec?.mint)
     const options = {
       ...issuer.guardOptions,
       onKeyEvent: () => {},

@@ -104,10 +104,10 @@ describe('guardConfig(options)', () => {
       /not a valid public key/,
     ],
     [
-      'a key no allowed algorithm fits',
+      'keys none of which fits the allowed algorithms',
       { ...base, keys: [ec], algorithms: ['RS256'] },
-      'keys[0]',
-      /none of the allowed/,
+      'keys',
+      /no key that fits the allowed algorithms \(RS256\)/,
     ],
     ['an empty secret list', { issuer, audience, secrets: [] }, 'secrets'],
     ['an empty secret', { issuer, audience, secrets: [''] }, 'secrets[0]', /0 bytes/],
@@ -284,6 +284,11 @@ describe('guardConfig(options)', () => {
         allowInsecureHttp: true,
       }),
     ).not.toThrow()
+  })
+
+  it('leaves out a local key that fits no allowed algorithm when another one does', () => {
+    const config = guardConfig({ ...base, keys: [ec, rsa], algorithms: ['RS256'] })
+    expect([...config.issuers.get(issuer)!.algorithms]).toEqual(['RS256'])
   })
 
   it('treats an option set to undefined as absent', () => {

@@ -1,5 +1,6 @@
 /** The whole table, by group. Adding a case to any group runs it on every adapter. */
 import { extractionCases } from './extraction.js'
+import { issuerCases } from './issuers.js'
 import { policyCases } from './policies.js'
 import { responseCases } from './responses.js'
 import { statefulCases } from './stateful.js'
@@ -8,6 +9,7 @@ import { tokenCases } from './tokens.js'
 export const allCases = {
   extraction: extractionCases,
   tokens: tokenCases,
+  issuers: issuerCases,
   policies: policyCases,
   responses: responseCases,
   stateful: statefulCases,

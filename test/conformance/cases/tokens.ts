@@ -1,9 +1,9 @@
 /** Everything that can be wrong with the token itself: 401 invalid_token. */
 import { encode } from '@bearer-guard/testing'
-import type { Case } from '../case.js'
 import type { Reason } from '@bearer-guard/core'
+import type { Case, TokenSpec } from '../case.js'
 
-const invalid = (reason: Reason, token: Case['token'], app?: Case['app']): Case => ({
+const invalid = (reason: Reason, token: TokenSpec | string, app?: Case['app']): Case => ({
   name: `refuses ${reason.replaceAll('_', ' ')}: ${describe(token)}`,
   token,
   app,
@@ -14,9 +14,9 @@ const invalid = (reason: Reason, token: Case['token'], app?: Case['app']): Case 
   },
 })
 
-function describe(token: Case['token']): string {
+function describe(token: TokenSpec | string): string {
   if (typeof token === 'string') return 'a hand-made token'
-  return JSON.stringify({ ...token?.claims, ...token?.mint })
+  return JSON.stringify({ ...token.claims, ...token.mint })
 }
 
 export const tokenCases: Case[] = [

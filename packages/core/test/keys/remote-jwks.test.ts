@@ -103,6 +103,46 @@ describe('RemoteJwks.lookup(alg, kid)', () => {
     expect(issuer.hits.jwks).toBe(2)
   })
 
+  it('refreshes ahead of expiry, so a busy API never waits on a slow provider', async () => {
+    const source = jwks({ ttl: 1.2, minTtl: 0 })
+    await source.lookup('ES256', es256())
+    issuer.fault('slow', 'jwks', 250)
+    const started = performance.now()
+    let slowest = 0
+    while (performance.now() - started < 2500) {
+      const before = performance.now()
+      expect(found(await source.lookup('ES256', es256()))).toEqual([es256()])
+      slowest = Math.max(slowest, performance.now() - before)
+      await sleep(20)
+    }
+    // Two expiries passed; each set was replaced in the background before it ran out.
+    expect(issuer.hits.jwks).toBeGreaterThanOrEqual(3)
+    expect(slowest).toBeLessThan(150)
+  })
+
+  it('shares one slow fetch among every caller that needs it', async () => {
+    issuer.fault('slow', 'jwks', 300)
+    const source = jwks()
+    const results = await Promise.all([
+      source.lookup('ES256', es256()),
+      source.refresh(),
+      source.lookup('ES256', 'unknown'),
+      source.refresh(),
+    ])
+    expect(found(results[0] as never)).toEqual([es256()])
+    expect(issuer.hits.jwks).toBe(1)
+  })
+
+  it('gives up on a provider hanging for 10 seconds after the default 5-second timeout', async () => {
+    issuer.fault('slow', 'jwks', 10_000)
+    const started = performance.now()
+    expect(await jwks().lookup('ES256', es256())).toMatchObject({ reason: 'keys_unavailable' })
+    const waited = performance.now() - started
+    expect(waited).toBeGreaterThanOrEqual(4900)
+    expect(waited).toBeLessThan(7000)
+    expect(issuer.hits.jwks).toBe(1)
+  }, 15_000)
+
   it('answers keys_unavailable with a retry time when the first fetch fails, and waits before retrying', async () => {
     issuer.fault('error', 'jwks')
     const source = jwks({ retryInterval: 5 })
