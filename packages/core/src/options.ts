@@ -204,7 +204,8 @@ function issuerConfigs(
 ): IssuerConfig[] {
   const names = issuerNames(entry.issuer, `${prefix}issuer`)
   const audienceOption = entry.audience === undefined ? 'audience' : `${prefix}audience`
-  const audienceValue = entry.audience ?? inherited.audience
+  // Only undefined means "not given": null is a value, and a wrong one.
+  const audienceValue = entry.audience !== undefined ? entry.audience : inherited.audience
   if (audienceValue === undefined) {
     invalidOption(
       audienceOption,
@@ -224,7 +225,7 @@ function issuerConfigs(
   const kind = sources[0]
   const algorithmsOption = entry.algorithms === undefined ? 'algorithms' : `${prefix}algorithms`
   const allowed = algorithmSet(
-    entry.algorithms ?? inherited.algorithms,
+    entry.algorithms !== undefined ? entry.algorithms : inherited.algorithms,
     kind === 'secrets',
     algorithmsOption,
   )
