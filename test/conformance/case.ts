@@ -59,7 +59,7 @@ export interface Case {
    * Claims and mint options for the token (or a function of the issuers giving them); a string
    * is sent as is; `null` sends none.
    */
-  token?: TokenSpec | ((issuers: Issuers) => TokenSpec) | string | null
+  token?: TokenSpec | ((issuers: Issuers) => TokenSpec | string | Promise<string>) | string | null
   send?: Send
   /** Runs on each adapter's guard before the request (a revocation, say). */
   setup?: (guard: Guard) => Promise<void>

@@ -1,0 +1,140 @@
+/**
+ * Runs one case against the three adapters over real HTTP, asserts each answer meets the
+ * case's expectation and that the three answers are identical. Shared by the conformance
+ * suite and the attack corpus.
+ */
+import { expect } from 'vitest'
+import { REASONS } from '@bearer-guard/core'
+import type { GuardOptions } from '@bearer-guard/core'
+import { createIssuer, rawRequest } from '@bearer-guard/testing'
+import type { RawResponse } from '@bearer-guard/testing'
+import { adapters } from './adapters.js'
+import type { Case, Expectation, Issuers } from './case.js'
+
+/** What the three adapters must agree on. */
+const COMPARED = [
+  'www-authenticate',
+  'auth-reason',
+  'vary',
+  'cache-control',
+  'content-type',
+  'retry-after',
+]
+
+/** One adapter's answer, with the token the case sent. */
+export interface Answer {
+  adapter: string
+  response: RawResponse
+  token: string | undefined
+}
+
+/** Starts the issuers cases refer to. */
+export async function startIssuers(): Promise<Issuers> {
+  const [main, other, down] = await Promise.all([
+    createIssuer(),
+    createIssuer({ algorithms: ['RS256'], audience: 'https://other-api.example' }),
+    createIssuer({ algorithms: ['ES256'] }),
+  ])
+  down.fault('down')
+  return { main, other, down }
+}
+
+export async function closeIssuers(issuers: Issuers): Promise<void> {
+  await Promise.all(Object.values(issuers).map((issuer) => issuer.close()))
+}
+
+/**
+ * Runs `c` on every adapter and checks the answers.
+ *
+ * @param extra - guard options added last (an `onDecision` collector, say)
+ */
+export async function runCase(
+  c: Case,
+  issuers: Issuers,
+  extra: Partial<GuardOptions> = {},
+): Promise<Answer[]> {
+  const issuer = issuers[c.issuer ?? 'main']
+  const spec = typeof c.token === 'function' ? await c.token(issuers) : c.token
+  const token =
+    typeof spec === 'string'
+      ? spec
+      : spec === null
+        ? undefined
+        : await issuer.mint(spec?.claims, spec?.mint)
+  const options = {
+    ...issuer.guardOptions,
+    onKeyEvent: () => {},
+    ...(typeof c.app === 'function' ? c.app(issuers) : c.app),
+    ...extra,
+  }
+  const answers: Answer[] = []
+  for (const adapter of adapters) {
+    const served = await adapter.serve(options, c.route, c.mount ?? 'route')
+    try {
+      await c.setup?.(served.guard)
+      for (let i = 1; i < (c.repeat ?? 1); i++) await send(served.url, c, token)
+      answers.push({ adapter: adapter.name, response: await send(served.url, c, token), token })
+    } finally {
+      await served.close()
+    }
+  }
+  for (const answer of answers) expectAnswer(answer, c.expect)
+  const [first, ...others] = answers
+  for (const answer of others) {
+    expect(comparable(answer.response), `${answer.adapter} answers like ${first!.adapter}`).toEqual(
+      comparable(first!.response),
+    )
+  }
+  return answers
+}
+
+function send(url: string, c: Case, token: string | undefined): Promise<RawResponse> {
+  const s = c.send ?? {}
+  const headers: [string, string][] = [...(s.headers ?? [])]
+  const authorization = s.authorization
+    ? s.authorization(token ?? '')
+    : token === undefined
+      ? []
+      : [`Bearer ${token}`]
+  for (const value of authorization) headers.push(['Authorization', value])
+  let body: string | undefined
+  if (s.form) {
+    headers.push(['Content-Type', 'application/x-www-form-urlencoded'])
+    body = new URLSearchParams(s.form(token ?? '')).toString()
+  } else if (s.json) {
+    headers.push(['Content-Type', 'application/json'])
+    body = JSON.stringify(s.json(token ?? ''))
+  }
+  const path = `${s.path ?? '/orders'}${s.query ? `?${s.query(token ?? '')}` : ''}`
+  return rawRequest(url, s.method ?? (body === undefined ? 'GET' : 'POST'), path, headers, body)
+}
+
+function expectAnswer({ adapter, response }: Answer, expected: Expectation): void {
+  const where = `${adapter}: ${response.status} ${response.body}`
+  expect(response.status, where).toBe(expected.status)
+  expect(response.headers['auth-reason'], where).toBe(expected.reason)
+  if (expected.reason) {
+    const body = JSON.parse(response.body)
+    expect(body.reason, where).toBe(expected.reason)
+    expect(body.error_description, where).toBe(REASONS[expected.reason].description)
+    expect(response.headers['content-type'], where).toBe('application/json; charset=utf-8')
+    expect(response.headers['cache-control'], where).toBe('no-store')
+  }
+  if (expected.challenge instanceof RegExp)
+    expect(response.headers['www-authenticate'], where).toMatch(expected.challenge)
+  else if (expected.challenge !== undefined)
+    expect(response.headers['www-authenticate'], where).toBe(expected.challenge)
+  if (expected.body !== undefined) expect(JSON.parse(response.body), where).toEqual(expected.body)
+  for (const [name, value] of Object.entries(expected.headers ?? {})) {
+    if (value instanceof RegExp) expect(response.headers[name], `${where} (${name})`).toMatch(value)
+    else expect(response.headers[name], `${where} (${name})`).toBe(value)
+  }
+}
+
+function comparable(response: RawResponse) {
+  return {
+    status: response.status,
+    headers: Object.fromEntries(COMPARED.map((name) => [name, response.headers[name]])),
+    body: response.body,
+  }
+}
