@@ -17,7 +17,11 @@ let valid: string[]
 beforeAll(async () => {
   issuer = await createIssuer()
   guard = localGuard(issuer)
-  valid = await Promise.all((['ES256', 'RS256', 'PS256', 'EdDSA'] as const).map((alg) => issuer.mint({ scope: 'a' }, { alg })))
+  valid = await Promise.all(
+    (['ES256', 'RS256', 'PS256', 'EdDSA'] as const).map((alg) =>
+      issuer.mint({ scope: 'a' }, { alg }),
+    ),
+  )
 })
 afterAll(() => issuer.close())
 
@@ -25,22 +29,47 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 const headerValue = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.string({ unit: 'binary', maxLength: 100 }),
-  fc.tuple(fc.constantFrom('Bearer ', 'bearer ', 'BEARER  ', 'Bearer', 'Basic ', 'Bearer\t', 'DPoP '), fc.string({ maxLength: 300 })).map(([a, b]) => a + b),
-  fc.tuple(fc.constantFrom('Bearer '), fc.stringMatching(/^[A-Za-z0-9\-._~+/=, ]{0,120}$/)).map(([a, b]) => a + b),
+  fc
+    .tuple(
+      fc.constantFrom('Bearer ', 'bearer ', 'BEARER  ', 'Bearer', 'Basic ', 'Bearer\t', 'DPoP '),
+      fc.string({ maxLength: 300 }),
+    )
+    .map(([a, b]) => a + b),
+  fc
+    .tuple(fc.constantFrom('Bearer '), fc.stringMatching(/^[A-Za-z0-9\-._~+/=, ]{0,120}$/))
+    .map(([a, b]) => a + b),
 )
 
 describe('extractBearer(input) on arbitrary headers', () => {
   it('never throws, and returns a b64token of at most 8 KiB or a contract reason', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom('Authorization', 'authorization', 'X-Other'), headerValue), { maxLength: 3 }), fc.string({ maxLength: 80 }), (headers, query) => {
-        const result = extractBearer({ method: 'GET', url: `/x?${query}`, rawHeaders: headers.flat() })
-        if ('token' in result) {
-          expect(result.token).toMatch(B64TOKEN)
-          expect(result.token.length).toBeLessThanOrEqual(MAX_TOKEN_LENGTH)
-        } else {
-          expect(['missing_token', 'malformed_header', 'token_in_query', 'token_in_body', 'multiple_tokens', 'token_too_large']).toContain(result.reason)
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.tuple(fc.constantFrom('Authorization', 'authorization', 'X-Other'), headerValue),
+          { maxLength: 3 },
+        ),
+        fc.string({ maxLength: 80 }),
+        (headers, query) => {
+          const result = extractBearer({
+            method: 'GET',
+            url: `/x?${query}`,
+            rawHeaders: headers.flat(),
+          })
+          if ('token' in result) {
+            expect(result.token).toMatch(B64TOKEN)
+            expect(result.token.length).toBeLessThanOrEqual(MAX_TOKEN_LENGTH)
+          } else {
+            expect([
+              'missing_token',
+              'malformed_header',
+              'token_in_query',
+              'token_in_body',
+              'multiple_tokens',
+              'token_too_large',
+            ]).toContain(result.reason)
+          }
+        },
+      ),
       { numRuns: 2000 },
     )
   })
@@ -50,7 +79,11 @@ describe('a guard on arbitrary input', () => {
   it('never accepts, never throws and always names a contract reason for a random credential', async () => {
     await fc.assert(
       fc.asyncProperty(headerValue, async (value) => {
-        const decision = await guard.route()({ method: 'GET', url: '/', rawHeaders: ['Authorization', value] })
+        const decision = await guard.route()({
+          method: 'GET',
+          url: '/',
+          rawHeaders: ['Authorization', value],
+        })
         expect(decision.ok).toBe(false)
         expect(!decision.ok && isReason(decision.reason)).toBe(true)
       }),
@@ -61,17 +94,41 @@ describe('a guard on arbitrary input', () => {
   it('never accepts a mutated valid token', async () => {
     const mutation = fc.oneof(
       // flip one bit of one decoded segment and re-encode it
-      fc.record({ kind: fc.constant('flip' as const), segment: fc.integer({ min: 0, max: 2 }), bit: fc.nat() }),
+      fc.record({
+        kind: fc.constant('flip' as const),
+        segment: fc.integer({ min: 0, max: 2 }),
+        bit: fc.nat(),
+      }),
       // replace one character with another base64url character
-      fc.record({ kind: fc.constant('char' as const), at: fc.nat(), char: fc.constantFrom(...'ABCabc019-_') }),
+      fc.record({
+        kind: fc.constant('char' as const),
+        at: fc.nat(),
+        char: fc.constantFrom(...'ABCabc019-_'),
+      }),
       // swap two segments, or repeat one in place of another
-      fc.record({ kind: fc.constant('swap' as const), from: fc.integer({ min: 0, max: 2 }), to: fc.integer({ min: 0, max: 2 }) }),
+      fc.record({
+        kind: fc.constant('swap' as const),
+        from: fc.integer({ min: 0, max: 2 }),
+        to: fc.integer({ min: 0, max: 2 }),
+      }),
       // re-encode the header or payload JSON with other whitespace or member order
-      fc.record({ kind: fc.constant('reencode' as const), segment: fc.integer({ min: 0, max: 1 }), spaces: fc.integer({ min: 0, max: 2 }), reverse: fc.boolean() }),
+      fc.record({
+        kind: fc.constant('reencode' as const),
+        segment: fc.integer({ min: 0, max: 1 }),
+        spaces: fc.integer({ min: 0, max: 2 }),
+        reverse: fc.boolean(),
+      }),
       // base64 instead of base64url, or with padding
-      fc.record({ kind: fc.constant('alphabet' as const), segment: fc.integer({ min: 0, max: 2 }) }),
+      fc.record({
+        kind: fc.constant('alphabet' as const),
+        segment: fc.integer({ min: 0, max: 2 }),
+      }),
       // drop characters from the end or the start
-      fc.record({ kind: fc.constant('truncate' as const), count: fc.integer({ min: 1, max: 30 }), fromStart: fc.boolean() }),
+      fc.record({
+        kind: fc.constant('truncate' as const),
+        count: fc.integer({ min: 1, max: 30 }),
+        fromStart: fc.boolean(),
+      }),
     )
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 3 }), mutation, async (which, change) => {
@@ -115,10 +172,14 @@ function mutate(token: string, change: Mutation): string {
       parts[change.to] = token.split('.')[change.from]!
       return parts.join('.')
     case 'reencode': {
-      const json = JSON.parse(Buffer.from(parts[change.segment]!, 'base64url').toString()) as Record<string, unknown>
+      const json = JSON.parse(
+        Buffer.from(parts[change.segment]!, 'base64url').toString(),
+      ) as Record<string, unknown>
       const entries = Object.entries(json)
       if (change.reverse) entries.reverse()
-      parts[change.segment] = Buffer.from(JSON.stringify(Object.fromEntries(entries), null, change.spaces)).toString('base64url')
+      parts[change.segment] = Buffer.from(
+        JSON.stringify(Object.fromEntries(entries), null, change.spaces),
+      ).toString('base64url')
       return parts.join('.')
     }
     case 'alphabet':

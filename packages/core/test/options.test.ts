@@ -336,16 +336,36 @@ describe('configuration attacks: nothing may end up verifying nothing', () => {
     ['an undefined key', { issuer, audience, keys: [undefined] }, 'keys[0]'],
     ['an empty key object', { issuer, audience, keys: [{}] }, 'keys[0]'],
     ['a JWKS of nulls', { issuer, audience, keys: { keys: [null] } }, 'keys[0]'],
-    ['an undefined secret list element', { issuer, audience, secrets: [undefined, 'x'.repeat(32)] }, 'secrets[0]'],
-    ['a secret of 32 empty characters of another kind', { issuer, audience, secrets: [new Uint8Array(0)] }, 'secrets[0]'],
+    [
+      'an undefined secret list element',
+      { issuer, audience, secrets: [undefined, 'x'.repeat(32)] },
+      'secrets[0]',
+    ],
+    [
+      'a secret of 32 empty characters of another kind',
+      { issuer, audience, secrets: [new Uint8Array(0)] },
+      'secrets[0]',
+    ],
     ['a null algorithm list', { ...base, algorithms: null }, 'algorithms'],
-    ['an algorithm list holding none in capitals', { ...base, algorithms: ['ES256', 'NONE'] }, 'algorithms'],
+    [
+      'an algorithm list holding none in capitals',
+      { ...base, algorithms: ['ES256', 'NONE'] },
+      'algorithms',
+    ],
     ['a null audience', { ...base, audience: null }, 'audience'],
     ['an empty string audience', { ...base, audience: '' }, 'audience'],
     ['a wildcard-looking audience list', { ...base, audience: [''] }, 'audience'],
-    ['no key source and an issuer that cannot be discovered', { issuer: 'urn:example:issuer', audience }, 'issuer'],
+    [
+      'no key source and an issuer that cannot be discovered',
+      { issuer: 'urn:example:issuer', audience },
+      'issuer',
+    ],
     ['typ: true, which would look like a check', { ...base, typ: true }, 'typ'],
-    ['a claim rule that is a RegExp, which could backtrack catastrophically', { ...base, claims: { sub: /^(a+)+$/ } }, 'claims.sub'],
+    [
+      'a claim rule that is a RegExp, which could backtrack catastrophically',
+      { ...base, claims: { sub: /^(a+)+$/ } },
+      'claims.sub',
+    ],
   ])('refuses %s at construction', (_, options, option) => {
     expect(() => guardConfig(options as unknown as GuardOptions)).toThrow(`"${option}"`)
   })
