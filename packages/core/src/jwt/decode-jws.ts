@@ -2,6 +2,7 @@
  * Strict, unverified parsing of a JWS compact serialization (RFC 7515 §7.1). It only decides
  * whether the token is well-formed; nothing read here is trusted until the signature verifies.
  */
+import { isUtf8 } from 'node:buffer'
 
 /** A well-formed token, split and decoded but not yet verified. */
 export interface DecodedJws {
@@ -10,7 +11,8 @@ export interface DecodedJws {
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+const OPEN_BRACE = 0x7b
+const JSON_SPACE = new Set([0x20, 0x09, 0x0a, 0x0d])
 
 /**
  * Decodes a compact JWS, or returns `undefined` when it is malformed: not three segments (a
@@ -22,29 +24,46 @@ export function decodeJws(token: string): DecodedJws | undefined {
   const first = token.indexOf('.')
   const second = token.indexOf('.', first + 1)
   if (first <= 0 || second === -1 || token.indexOf('.', second + 1) !== -1) return undefined
-  const signature = token.slice(second + 1)
-  if (!isBase64url(signature)) return undefined
+  if (!decodeBase64url(token.slice(second + 1))) return undefined
   const header = decodeJsonObject(token.slice(0, first))
   const payload = header && decodeJsonObject(token.slice(first + 1, second))
   return header && payload ? { header, payload } : undefined
 }
 
-/** Canonical unpadded base64url: right alphabet, no impossible length, no stray low bits. */
+/** Whether a segment is canonical unpadded base64url. */
 export function isBase64url(segment: string): boolean {
-  if (!BASE64URL.test(segment) || segment.length % 4 === 1) return false
-  return Buffer.from(segment, 'base64url').toString('base64url') === segment
+  return decodeBase64url(segment) !== undefined
 }
 
+/**
+ * The bytes of a canonical unpadded base64url segment: right alphabet, no impossible length,
+ * no stray low bits (Node's decoder would silently accept all three).
+ */
+function decodeBase64url(segment: string): Buffer | undefined {
+  if (!BASE64URL.test(segment) || segment.length % 4 === 1) return undefined
+  const bytes = Buffer.from(segment, 'base64url')
+  return bytes.toString('base64url') === segment ? bytes : undefined
+}
+
+// Garbage is refused without a thrown exception wherever it can be: exceptions (and their stack
+// traces) would make malformed tokens cost more than valid ones.
 function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
-  if (segment === '' || !isBase64url(segment)) return undefined
+  const bytes = segment === '' ? undefined : decodeBase64url(segment)
+  if (!bytes || !startsAnObject(bytes) || !isUtf8(bytes)) return undefined
+  const text = bytes.toString('utf8')
   try {
-    const text = utf8.decode(Buffer.from(segment, 'base64url'))
     const value: unknown = JSON.parse(text)
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
     return hasDuplicateMembers(text) ? undefined : (value as Record<string, unknown>)
   } catch {
     return undefined
   }
+}
+
+function startsAnObject(bytes: Buffer): boolean {
+  let i = 0
+  while (i < bytes.length && JSON_SPACE.has(bytes[i]!)) i++
+  return bytes[i] === OPEN_BRACE
 }
 
 /**
