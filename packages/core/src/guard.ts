@@ -5,6 +5,8 @@
 import { refuse } from './decision.js'
 import type { AuthInfo, Decision, Refusal, RequestInput } from './decision.js'
 import { emitDecision } from './events.js'
+import { andThen, isPromiseLike } from './maybe.js'
+import type { MaybePromise } from './maybe.js'
 import { extractBearer, isPreflight } from './extract/bearer.js'
 import { toHttp } from './http.js'
 import type { HttpResponse } from './http.js'
@@ -12,14 +14,20 @@ import { guardConfig } from './options.js'
 import type { GuardConfig, GuardOptions } from './options.js'
 import { useKey } from './policy/max-uses.js'
 import { compilePolicy, evaluateChecks, gateChecks } from './policy/policy.js'
-import type { PolicyCheck, RoutePolicy } from './policy/policy.js'
+import type { PolicyCheck, PolicyContext, RoutePolicy } from './policy/policy.js'
+import type { Store } from './store/store.js'
 import { DEFAULT_RETENTION, storedRevocation } from './policy/revocation.js'
 import type { Revocation } from './policy/revocation.js'
 import { REASONS } from './reasons.js'
 import { verifyToken } from './verify/verify-token.js'
 
-/** Checks one request against the app-level options and one route's policy; never throws. */
-export type RouteCheck = (input: RequestInput) => Promise<Decision>
+/**
+ * Checks one request against the app-level options and one route's policy. The decision is
+ * returned directly when nothing had to be waited for (a repeated token, a refusal found
+ * without a key), else as a promise; adapters handle both, so the fast path costs their
+ * framework no promise.
+ */
+export type RouteCheck = (input: RequestInput) => MaybePromise<Decision>
 
 /** A guard built from `GuardOptions`. */
 export interface Guard {
@@ -43,10 +51,33 @@ export interface Guard {
 
 /** What one request carries from gate to gate. */
 interface RequestState {
-  readonly authentication: Promise<Authentication>
-  /** Checks that already passed for this request. */
-  readonly passed: Set<PolicyCheck>
-  uses?: Promise<number>
+  authentication: MaybePromise<Authentication>
+  /** Checks that already passed for this request (an array: a request passes few). */
+  readonly passed: PolicyCheck[]
+  uses?: MaybePromise<number>
+}
+
+/** What the checks of one gate see; `uses()` counts a use at most once per request. */
+class GateContext implements PolicyContext {
+  readonly now = nowSeconds()
+  readonly store: Store
+  constructor(
+    private readonly config: GuardConfig,
+    readonly input: RequestInput,
+    private readonly state: RequestState,
+    readonly auth: AuthInfo,
+    private readonly token: string,
+  ) {
+    this.store = config.store
+  }
+
+  uses(): MaybePromise<number> {
+    const { payload } = this.auth
+    return (this.state.uses ??= this.store.countUse(
+      useKey(payload, this.token),
+      payload.exp + this.config.clockTolerance,
+    ))
+  }
 }
 
 /** A decision, with the token and its verified contents when its signature verified. */
@@ -66,14 +97,25 @@ interface Authentication {
  */
 export function createGuard(options: GuardOptions): Guard {
   const config = guardConfig(options)
-  // One authentication, and one run of each check, per underlying request.
-  const states = new WeakMap<object, RequestState>()
+  // One authentication, and one run of each check, per underlying request. The state lives on
+  // the request object under this guard's own symbol: a WeakMap entry per request would cost
+  // the garbage collector far more (ephemerons), and the symbol keeps guards apart.
+  const STATE = Symbol('bearer-guard request state')
 
   const stateOf = (input: RequestInput): RequestState => {
-    let state = input.raw && states.get(input.raw)
+    const raw = input.raw as { [STATE]?: RequestState } | undefined
+    let state = raw?.[STATE]
     if (!state) {
-      state = { authentication: authenticate(input, config), passed: new Set() }
-      if (input.raw) states.set(input.raw, state)
+      const authentication = authenticate(input, config)
+      state = { authentication, passed: [] }
+      // Once settled, later gates of the request read the value without another promise.
+      if (isPromiseLike(authentication)) {
+        const pending = state
+        pending.authentication = Promise.resolve(authentication).then(
+          (settled) => (pending.authentication = settled),
+        )
+      }
+      if (raw) raw[STATE] = state
     }
     return state
   }
@@ -83,36 +125,47 @@ export function createGuard(options: GuardOptions): Guard {
       config.policy,
       policy === undefined ? undefined : compilePolicy(policy, 'policy'),
     )
-    return async (input) => {
-      const started = performance.now()
-      if (isPreflight(input)) return report(config, input, { decision: { ok: true } }, started)
-      const state = stateOf(input)
-      const authentication = await state.authentication
+    // The gate proper, once the request is authenticated. No closure is made on the way when
+    // nothing waits, so a repeated token costs no promise and little garbage.
+    const gate = (
+      input: RequestInput,
+      state: RequestState,
+      authentication: Authentication,
+      started: number,
+    ) => {
       const { decision, verified, token } = authentication
       if (!decision.ok || !verified || token === undefined)
         return report(config, input, authentication, started)
-      const payload = verified.payload
-      const refusal = await evaluateChecks(
+      const refusal = evaluateChecks(
         checks,
-        {
-          auth: verified,
-          input,
-          now: nowSeconds(),
-          store: config.store,
-          uses: () =>
-            (state.uses ??= config.store.countUse(
-              useKey(payload, token),
-              payload.exp + config.clockTolerance,
-            )),
-        },
+        new GateContext(config, input, state, verified, token),
         state.passed,
       )
+      if (isPromiseLike(refusal)) {
+        return Promise.resolve(refusal).then((refused) =>
+          report(
+            config,
+            input,
+            refused ? { decision: refused, verified } : authentication,
+            started,
+          ),
+        )
+      }
       return report(
         config,
         input,
         refusal ? { decision: refusal, verified } : authentication,
         started,
       )
+    }
+    return (input) => {
+      const started = config.onDecision ? performance.now() : 0
+      if (isPreflight(input)) return report(config, input, { decision: { ok: true } }, started)
+      const state = stateOf(input)
+      const authentication = state.authentication
+      return isPromiseLike(authentication)
+        ? Promise.resolve(authentication).then((settled) => gate(input, state, settled, started))
+        : gate(input, state, authentication, started)
     }
   }
 
@@ -134,12 +187,15 @@ export function createGuard(options: GuardOptions): Guard {
   return { config, route, respond: (refusal) => toHttp(refusal, config), revoke }
 }
 
-async function authenticate(input: RequestInput, config: GuardConfig): Promise<Authentication> {
+function authenticate(input: RequestInput, config: GuardConfig): MaybePromise<Authentication> {
   const extraction = extractBearer(input)
   if ('reason' in extraction) return { decision: refuse(extraction.reason) }
-  const verification = await verifyToken(extraction.token, config, nowSeconds())
-  if (!verification.ok) return { decision: verification }
-  return { decision: verification, verified: verification.auth, token: extraction.token }
+  const { token } = extraction
+  return andThen(verifyToken(token, config, nowSeconds()), (verification) =>
+    verification.ok
+      ? { decision: verification, verified: verification.auth, token }
+      : { decision: verification },
+  )
 }
 
 /** Emits the gate's `onDecision` event and returns its decision. */

@@ -65,22 +65,24 @@ function challenge(
   return `Bearer ${params.join(', ')}`
 }
 
-/** Reads a response header that may already be set; adapters pass their framework's getter. */
-export type HeaderReader = (name: string) => string | number | readonly string[] | undefined
+/** A response's headers as Node's `ServerResponse` exposes them (Express `res`, Koa `ctx.res`). */
+export interface HeaderAccess {
+  getHeader(name: string): string | number | readonly string[] | undefined
+  setHeader(name: string, value: string): unknown
+}
 
 /**
- * The headers an authenticated response gets before the route runs: `Vary: Authorization`
+ * Sets the headers an authenticated response gets before the route runs: `Vary: Authorization`
  * (merged into any `Vary` already set) and `Cache-Control: private` unless one is already set.
  * The route can still set its own afterwards.
  */
-export function authenticatedHeaders(current: HeaderReader): [name: string, value: string][] {
-  const headers: [string, string][] = []
-  const vary = headerText(current('Vary'))
-  if (!vary) headers.push(['Vary', 'Authorization'])
+export function setAuthenticatedHeaders(response: HeaderAccess): void {
+  const vary = headerText(response.getHeader('Vary'))
+  if (!vary) response.setHeader('Vary', 'Authorization')
   else if (!/(^|,)\s*(authorization|\*)\s*(,|$)/i.test(vary))
-    headers.push(['Vary', `${vary}, Authorization`])
-  if (!headerText(current('Cache-Control'))) headers.push(['Cache-Control', 'private'])
-  return headers
+    response.setHeader('Vary', `${vary}, Authorization`)
+  if (!headerText(response.getHeader('Cache-Control')))
+    response.setHeader('Cache-Control', 'private')
 }
 
 function headerText(value: string | number | readonly string[] | undefined): string {

@@ -24,6 +24,8 @@ import type { PolicyConfig, RoutePolicy } from './policy/policy.js'
 import { memoryStore } from './store/memory-store.js'
 import { guardedStore, isStore } from './store/store.js'
 import type { Store } from './store/store.js'
+import { tokenCache } from './verify/token-cache.js'
+import type { TokenCacheOptions } from './verify/token-cache.js'
 import { typRule } from './verify/typ.js'
 import type { IssuerConfig, VerifyConfig } from './verify/verify-token.js'
 
@@ -96,6 +98,8 @@ export interface GuardOptions extends RoutePolicy {
   store?: Store
   /** A store call slower than this fails the request with 503 (default 1 second). */
   storeTimeout?: number | string
+  /** Reuse verifications of repeated tokens (default `{ max: 10000 }`); `false` turns it off. */
+  tokenCache?: TokenCacheOptions | false
 }
 
 /** Validated, normalized options. */
@@ -122,6 +126,7 @@ const GUARD_KEYS = [
   'jwksCache',
   'store',
   'storeTimeout',
+  'tokenCache',
   ...POLICY_KEYS.filter((key) => key !== 'audience'),
 ] as const
 const JWKS_CACHE_KEYS = Object.keys(JWKS_CACHE_DEFAULTS)
@@ -166,6 +171,7 @@ export function guardConfig(options: GuardOptions): GuardConfig {
     realm: realm(options.realm),
     policy: compilePolicy(policy, ''),
     onDecision: optionalFunction(options.onDecision, 'onDecision'),
+    tokenCache: tokenCache(options.tokenCache),
     store: guardedStore(
       store(options.store),
       options.storeTimeout === undefined ? 1 : parseDuration(options.storeTimeout, 'storeTimeout'),

@@ -1,6 +1,7 @@
 /** Shared helpers for core tests: a guard for the local issuer, a request carrying a token, one decision. */
 import type { LocalIssuer } from '@bearer-guard/testing'
 import type { Decision, RequestInput } from '../src/decision.js'
+import type { MaybePromise } from '../src/maybe.js'
 import { createGuard } from '../src/guard.js'
 import type { Guard } from '../src/guard.js'
 import type { GuardOptions } from '../src/options.js'
@@ -30,7 +31,7 @@ export function bearerRequest(
 }
 
 /** The decision of one route check for one token. */
-export function decide(
+export async function decide(
   guard: Guard,
   token: string | undefined,
   policy?: RoutePolicy,
@@ -40,7 +41,7 @@ export function decide(
 }
 
 /** The refusal reason of a decision, or `'ok'`. */
-export async function outcome(decision: Promise<Decision>): Promise<string> {
+export async function outcome(decision: MaybePromise<Decision>): Promise<string> {
   const result = await decision
   return result.ok ? 'ok' : result.reason
 }

@@ -3,9 +3,9 @@
  * request from `req`, asks the guard, and either sends the refusal itself or calls `next()`.
  */
 import './augment.js'
-import { authenticatedHeaders, createGuard } from '@bearer-guard/core'
-import type { Guard, GuardOptions, HttpResponse, RoutePolicy } from '@bearer-guard/core'
-import type { RequestHandler, Response } from 'express'
+import { createGuard, isPromiseLike, setAuthenticatedHeaders } from '@bearer-guard/core'
+import type { Decision, Guard, GuardOptions, HttpResponse, RoutePolicy } from '@bearer-guard/core'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
 export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
 
@@ -29,8 +29,10 @@ export function requireJwt(options: GuardOptions): JwtMiddleware {
   const guard = createGuard(options)
   const gate = (policy?: RoutePolicy): RequestHandler => {
     const check = guard.route(policy)
-    return async (req, res, next) => {
-      const decision = await check({
+    // Synchronous when the guard decides at once (a repeated token): Express then handles no
+    // promise at all. A rejected promise reaches next(error), as Express 5 does for any.
+    return (req, res, next) => {
+      const decision = check({
         raw: req,
         method: req.method,
         rawHeaders: req.rawHeaders,
@@ -39,16 +41,27 @@ export function requireJwt(options: GuardOptions): JwtMiddleware {
         body: req.body,
         route: typeof req.route?.path === 'string' ? req.route.path : undefined,
       })
-      if (!decision.ok) return send(res, guard.respond(decision))
-      if (decision.auth) {
-        req.auth = decision.auth
-        for (const [name, value] of authenticatedHeaders((name) => res.getHeader(name)))
-          res.setHeader(name, value)
-      }
-      next()
+      if (isPromiseLike(decision))
+        return decision.then((settled) => finish(settled, guard, req, res, next))
+      finish(decision, guard, req, res, next)
     }
   }
   return Object.assign(gate(), { require: gate, guard })
+}
+
+function finish(
+  decision: Decision,
+  guard: Guard,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
+  if (!decision.ok) return send(res, guard.respond(decision))
+  if (decision.auth) {
+    req.auth = decision.auth
+    setAuthenticatedHeaders(res)
+  }
+  next()
 }
 
 // res.end rather than res.send: no ETag or charset rewriting, the same bytes as Koa and Fastify.

@@ -1,11 +1,11 @@
 /** Types what the plugin decorates: `app.requireJwt`, `app.bearerGuard` and `request.auth`. */
 import type { AuthInfo, Guard, RoutePolicy } from '@bearer-guard/core'
-import type { onRequestAsyncHookHandler } from 'fastify'
+import type { onRequestHookHandler } from 'fastify'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** An `onRequest` hook that requires a valid token and `policy` on top of the plugin options. */
-    requireJwt(policy?: RoutePolicy): onRequestAsyncHookHandler
+    requireJwt(policy?: RoutePolicy): onRequestHookHandler
     /** The guard behind this plugin registration (revocation and configuration). */
     bearerGuard: Guard
   }

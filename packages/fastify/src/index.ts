@@ -3,14 +3,22 @@
  * returns the `onRequest` hook that protects a route (or, with `addHook`, a whole context).
  */
 import './augment.js'
-import { authenticatedHeaders, createGuard, expectsBody } from '@bearer-guard/core'
-import type { Guard, GuardOptions, RouteCheck, RoutePolicy } from '@bearer-guard/core'
+import {
+  createGuard,
+  setAuthenticatedHeaders,
+  expectsBody,
+  isPromiseLike,
+} from '@bearer-guard/core'
 import type {
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  onRequestAsyncHookHandler,
-} from 'fastify'
+  Decision,
+  Guard,
+  GuardOptions,
+  HeaderAccess,
+  MaybePromise,
+  RouteCheck,
+  RoutePolicy,
+} from '@bearer-guard/core'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 
 export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
@@ -22,56 +30,90 @@ async function bearerGuard(app: FastifyInstance, options: GuardOptions): Promise
   const guard = createGuard(options)
   app.decorate('bearerGuard', guard)
   app.decorateRequest('auth', null)
-  app.decorate('requireJwt', (policy?: RoutePolicy): onRequestAsyncHookHandler =>
+  app.decorate('requireJwt', (policy?: RoutePolicy): onRequestHookHandler =>
     hookFor(guard.route(policy), guard),
   )
   app.addHook('preValidation', async (request, reply) => {
     for (const check of waiting.get(request) ?? []) {
-      await decide(check, guard, request, reply)
-      if (reply.sent) return reply
+      if (!(await decide(check, guard, request, reply))) return reply
     }
   })
 }
 
 /**
- * The hook for one route. Fastify parses the body after onRequest, so for a request that
+ * The hook for one route, in callback style: when the guard decides at once (a repeated token)
+ * Fastify handles no promise. Fastify parses the body after onRequest, so for a request that
  * carries one the decision waits until preValidation: a token in the body is then refused as
  * it is in Express and Koa, whatever the header says.
  */
-function hookFor(check: RouteCheck, guard: Guard): onRequestAsyncHookHandler {
-  return async (request, reply) => {
+function hookFor(check: RouteCheck, guard: Guard): onRequestHookHandler {
+  return (request, reply, done) => {
     if (request.body === undefined && expectsBody(request.raw.rawHeaders)) {
       waiting.set(request, [...(waiting.get(request) ?? []), check])
-      return
+      return done()
     }
-    await decide(check, guard, request, reply)
-    if (reply.sent) return reply
+    const decision = check(inputOf(request, guard))
+    if (isPromiseLike(decision)) {
+      // An unexpected failure becomes Fastify's error reply, never a hanging request.
+      decision.then((settled) => apply(settled, guard, request, reply) && done(), done)
+    } else if (apply(decision, guard, request, reply)) {
+      done()
+    }
   }
 }
 
-async function decide(
+/** Decides one request, sending a refusal itself; resolves to whether the request may go on. */
+function decide(
   check: RouteCheck,
   guard: Guard,
   request: FastifyRequest,
   reply: FastifyReply,
-) {
-  const decision = await check({
+): MaybePromise<boolean> {
+  const decision = check(inputOf(request, guard))
+  return isPromiseLike(decision)
+    ? decision.then((settled) => apply(settled, guard, request, reply))
+    : apply(decision, guard, request, reply)
+}
+
+function inputOf(request: FastifyRequest, guard: Guard) {
+  return {
     raw: request.raw,
     method: request.method,
     rawHeaders: request.raw.rawHeaders,
     url: request.originalUrl,
     body: request.body,
-    route: request.routeOptions.url,
-  })
+    // routeOptions builds a fresh object on every read: only pay for it when events need it.
+    route: guard.config.onDecision ? request.routeOptions.url : undefined,
+  }
+}
+
+/** Writes a decision to the reply; true when the request may go on. */
+function apply(
+  decision: Decision,
+  guard: Guard,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): boolean {
   if (!decision.ok) {
     const response = guard.respond(decision)
-    await reply.code(response.status).headers(response.headers).send(response.body)
-    return
+    reply.code(response.status).headers(response.headers).send(response.body)
+    return false
   }
   if (decision.auth) {
     request.auth = decision.auth
-    for (const [name, value] of authenticatedHeaders((name) => reply.getHeader(name)))
-      reply.header(name, value)
+    setAuthenticatedHeaders(new ReplyHeaders(reply))
+  }
+  return true
+}
+
+/** Fastify keeps a reply's headers itself until it sends: read and write them through it. */
+class ReplyHeaders implements HeaderAccess {
+  constructor(private readonly reply: FastifyReply) {}
+  getHeader(name: string) {
+    return this.reply.getHeader(name)
+  }
+  setHeader(name: string, value: string) {
+    this.reply.header(name, value)
   }
 }
 

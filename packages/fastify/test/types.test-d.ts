@@ -1,5 +1,5 @@
 import Fastify from 'fastify'
-import type { onRequestAsyncHookHandler } from 'fastify'
+import type { onRequestHookHandler } from 'fastify'
 import { describe, expectTypeOf, it } from 'vitest'
 import type { AuthInfo, Guard } from '@bearer-guard/core'
 import bearerGuard from '@bearer-guard/fastify'
@@ -11,9 +11,7 @@ describe('@bearer-guard/fastify types', () => {
       issuer: 'https://id.example.com/',
       audience: 'https://api.example.com',
     })
-    expectTypeOf(
-      app.requireJwt({ scope: 'orders:read' }),
-    ).toEqualTypeOf<onRequestAsyncHookHandler>()
+    expectTypeOf(app.requireJwt({ scope: 'orders:read' })).toEqualTypeOf<onRequestHookHandler>()
     expectTypeOf(app.bearerGuard).toEqualTypeOf<Guard>()
     app.get('/orders', { onRequest: app.requireJwt() }, async (request) => {
       expectTypeOf(request.auth).toEqualTypeOf<AuthInfo | null>()

@@ -3,9 +3,16 @@
  * request from `ctx`, asks the guard, and either answers the refusal itself or awaits `next()`.
  */
 import './augment.js'
-import { authenticatedHeaders, createGuard } from '@bearer-guard/core'
-import type { AuthInfo, Guard, GuardOptions, HttpResponse, RoutePolicy } from '@bearer-guard/core'
-import type { Context, Middleware } from 'koa'
+import { createGuard, isPromiseLike, setAuthenticatedHeaders } from '@bearer-guard/core'
+import type {
+  AuthInfo,
+  Decision,
+  Guard,
+  GuardOptions,
+  HttpResponse,
+  RoutePolicy,
+} from '@bearer-guard/core'
+import type { Context, Middleware, Next } from 'koa'
 
 export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
 
@@ -34,8 +41,9 @@ export function requireJwt(options: GuardOptions): JwtMiddleware {
   const guard = createGuard(options)
   const gate = (policy?: RoutePolicy): Middleware<AuthState> => {
     const check = guard.route(policy)
-    return async (ctx, next) => {
-      const decision = await check({
+    // Synchronous when the guard decides at once (a repeated token): no extra promise per request.
+    return (ctx, next) => {
+      const decision = check({
         raw: ctx.req,
         method: ctx.method,
         rawHeaders: ctx.req.rawHeaders,
@@ -44,19 +52,22 @@ export function requireJwt(options: GuardOptions): JwtMiddleware {
         body: (ctx.request as { body?: unknown }).body,
         route: matchedRoute(ctx),
       })
-      if (!decision.ok) return send(ctx, guard.respond(decision))
-      if (decision.auth) {
-        ctx.state.auth = decision.auth
-        for (const [name, value] of authenticatedHeaders(
-          (name) => ctx.response.get(name) || undefined,
-        )) {
-          ctx.set(name, value)
-        }
-      }
-      await next()
+      if (isPromiseLike(decision))
+        return decision.then((settled) => finish(settled, guard, ctx, next))
+      return finish(decision, guard, ctx, next)
     }
   }
   return Object.assign(gate(), { require: gate, guard })
+}
+
+function finish(decision: Decision, guard: Guard, ctx: Context, next: Next): Promise<void> | void {
+  if (!decision.ok) return send(ctx, guard.respond(decision))
+  if (decision.auth) {
+    ctx.state.auth = decision.auth
+    // Koa's headers are its Node response's.
+    setAuthenticatedHeaders(ctx.res)
+  }
+  return next()
 }
 
 function send(ctx: Context, response: HttpResponse): void {

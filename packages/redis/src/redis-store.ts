@@ -162,13 +162,16 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       )
       mirror.apply(revocation)
     },
-    async isRevoked(token: RevocationQuery) {
-      if (!synced) {
-        if (!closed && !subscriber.isReady)
+    // Answered at once from the mirror while it is in sync: no round trip, and no promise.
+    isRevoked(token: RevocationQuery) {
+      if (synced) return mirror.isRevoked(token, Date.now() / 1000)
+      return (async () => {
+        if (!closed && !subscriber.isReady) {
           await raceTimeout(started, config.timeout).catch(() => undefined)
+        }
         if (!synced) throw new Error('revocations are not in sync with Redis')
-      }
-      return mirror.isRevoked(token, Date.now() / 1000)
+        return mirror.isRevoked(token, Date.now() / 1000)
+      })()
     },
     ready: () => raceTimeout(started, config.timeout),
     async close() {

@@ -41,6 +41,10 @@ export class DiscoveredJwks implements KeySource {
     return this.jwks.lookup(alg, kid)
   }
 
+  generation(): number | undefined {
+    return this.jwks?.generation()
+  }
+
   private async discover(): Promise<void> {
     const failures: FetchFailed[] = []
     for (const uri of metadataUrls(this.issuer)) {

@@ -1,7 +1,7 @@
 /** Local public keys: a JWK array or a JWKS object given in the options, checked at construction. */
 import { invalidOption } from '../errors.js'
 import { importPublicJwk, OUTSIDE_ALLOW_LIST } from './jwk.js'
-import { keySet, matchKeys } from './verify-key.js'
+import { keySet, staticSource } from './verify-key.js'
 import type { KeySource } from './verify-key.js'
 
 /**
@@ -36,9 +36,8 @@ export function localKeys(
       `holds no key that fits the allowed algorithms (${[...allowed].join(', ')})`,
     )
   }
-  const set = keySet(imported)
   return {
-    source: { lookup: (alg, kid) => matchKeys(set, alg, kid) },
+    source: staticSource(keySet(imported)),
     algorithms: new Set(imported.flatMap((key) => [...key.algorithms])),
   }
 }

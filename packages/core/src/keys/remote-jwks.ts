@@ -49,6 +49,8 @@ const monotonic = () => performance.now() / 1000
 /** The key source for a `jwksUri` (given, or found by discovery). */
 export class RemoteJwks implements KeySource {
   private fresh: Fresh | undefined
+  private published = ''
+  private generations = 0
   private inflight: Promise<void> | undefined
   private lastFetchAt = -Infinity
   private failedAt: number | undefined
@@ -95,7 +97,11 @@ export class RemoteJwks implements KeySource {
     this.lastFetchAt = startedAt
     try {
       const { json, maxAge } = await fetchJson(this.uri, this.cache.timeout)
-      const set = this.parse(json)
+      // An unchanged document keeps its key set, so verifications made with it stay reusable.
+      const published = JSON.stringify((json as { keys?: unknown } | null)?.keys)
+      const set = this.fresh && published === this.published ? this.fresh.set : this.parse(json)
+      if (set !== this.fresh?.set) this.generations++
+      this.published = published
       const ttl =
         maxAge === undefined ? this.cache.ttl : clamp(maxAge, this.cache.minTtl, this.cache.maxTtl)
       // Refresh in the background a quarter of the TTL (at most a minute) before expiry, so a
@@ -118,6 +124,13 @@ export class RemoteJwks implements KeySource {
       const failure = error instanceof FetchFailure ? error.kind : 'not_jwks'
       this.report({ type: 'fetch_failed', issuer: this.issuer, uri: this.uri, failure })
     }
+  }
+
+  generation(): number | undefined {
+    const now = this.now()
+    if (!this.fresh || now >= this.fresh.expiresAt) return undefined
+    if (now >= this.fresh.refreshAt) void this.refresh()
+    return this.generations
   }
 
   /** Validates a JWKS document; a document that is not one is a failed fetch. */

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import type { webcrypto } from 'node:crypto'
 import { invalidOption } from '../errors.js'
-import { keySet, matchKeys } from './verify-key.js'
+import { keySet, staticSource } from './verify-key.js'
 import type { KeySource, VerifyKey } from './verify-key.js'
 
 /** Shortest secret accepted, in bytes (RFC 7518 §3.2: at least the size of the hash output). */
@@ -33,9 +33,8 @@ export function hmacSecrets(
     )
   }
   const keys = secrets.map((secret, i) => secretKey(secret, allowed, `${option}[${i}]`))
-  const set = keySet(keys)
   return {
-    source: { lookup: (alg, kid) => matchKeys(set, alg, kid) },
+    source: staticSource(keySet(keys)),
     algorithms: new Set(keys.flatMap((key) => [...key.algorithms])),
   }
 }

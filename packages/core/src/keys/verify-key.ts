@@ -27,6 +27,17 @@ export type KeyLookup =
 /** Where the keys of one issuer come from. `lookup` never throws. */
 export interface KeySource {
   lookup(alg: string, kid: string | undefined): KeyLookup | Promise<KeyLookup>
+  /**
+   * A number that changes whenever the key set changes, or `undefined` while the source cannot
+   * vouch for its keys without a lookup (not fetched yet, or expired). A verification is reused
+   * only while this stays the same. Never blocks; it may start a background refresh.
+   */
+  generation(): number | undefined
+}
+
+/** A key source whose keys never change. */
+export function staticSource(set: KeySet): KeySource {
+  return { lookup: (alg, kid) => matchKeys(set, alg, kid), generation: () => 0 }
 }
 
 /** Indexes keys by `kid`. */

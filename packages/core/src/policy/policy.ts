@@ -10,6 +10,8 @@ import { refuse } from '../decision.js'
 import type { AuthInfo, Refusal, RequestInput } from '../decision.js'
 import { checkKnownKeys } from '../known-keys.js'
 import type { Reason } from '../reasons.js'
+import { isPromiseLike, andThen } from '../maybe.js'
+import type { MaybePromise } from '../maybe.js'
 import { StoreUnavailable } from '../store/store.js'
 import type { Store } from '../store/store.js'
 import { audienceList, checkAudience } from './audience.js'
@@ -53,13 +55,13 @@ export interface PolicyContext {
   readonly now: number
   readonly store: Store
   /** This token's use count with this request included; counted at most once per request. */
-  readonly uses: () => Promise<number>
+  uses(): MaybePromise<number>
 }
 
 /** One compiled check: a refusal, or `undefined` to let the request through. */
 export interface PolicyCheck {
   readonly stage: number
-  readonly run: (context: PolicyContext) => Refusal | undefined | Promise<Refusal | undefined>
+  readonly run: (context: PolicyContext) => MaybePromise<Refusal | undefined>
 }
 
 /** A compiled policy. */
@@ -97,7 +99,7 @@ const STAGE = {
 /** The revocation check, one object for every gate so a request consults the store once. */
 const REVOCATION_CHECK: PolicyCheck = {
   stage: STAGE.revocation,
-  run: async ({ auth, store }) => refusal(await checkRevoked(auth.payload, store)),
+  run: ({ auth, store }) => andThen(checkRevoked(auth.payload, store), refusal),
 }
 
 /**
@@ -155,7 +157,9 @@ export function compilePolicy(policy: RoutePolicy, option: string): PolicyConfig
   }
   if (policy.maxUses !== undefined) {
     const maxUses = maxUsesOption(policy.maxUses, name('maxUses'))
-    add(STAGE.maxUses, async ({ uses }) => refusal(checkMaxUses(await uses(), maxUses)))
+    add(STAGE.maxUses, (context) =>
+      andThen(context.uses(), (count) => refusal(checkMaxUses(count, maxUses))),
+    )
   }
   if (policy.checkRevocation !== undefined && typeof policy.checkRevocation !== 'boolean') {
     invalidOption(name('checkRevocation'), 'must be a boolean')
@@ -179,26 +183,41 @@ export function gateChecks(app: PolicyConfig, route: PolicyConfig | undefined): 
 
 /**
  * Runs a gate's checks, skipping those that already passed for this request (`passed` is the
- * request's memory of them). A store that fails or times out refuses with `store_unavailable`.
+ * request's memory of them). Synchronous until a check has to wait (a remote store), so a
+ * request that waits for nothing costs its framework no promise. A store that fails or times
+ * out refuses with `store_unavailable`.
  */
-export async function evaluateChecks(
+export function evaluateChecks(
   checks: readonly PolicyCheck[],
   context: PolicyContext,
-  passed: Set<PolicyCheck>,
-): Promise<Refusal | undefined> {
-  for (const check of checks) {
-    if (passed.has(check)) continue
-    let result: Refusal | undefined
+  passed: PolicyCheck[],
+  from = 0,
+): MaybePromise<Refusal | undefined> {
+  for (let i = from; i < checks.length; i++) {
+    const check = checks[i]!
+    if (passed.includes(check)) continue
+    let result: MaybePromise<Refusal | undefined>
     try {
-      result = await check.run(context)
+      result = check.run(context)
     } catch (error) {
-      if (error instanceof StoreUnavailable) return refuse('store_unavailable', { retryAfter: 1 })
-      throw error
+      return storeFailure(error)
+    }
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then((refused) => {
+        if (refused) return refused
+        passed.push(check)
+        return evaluateChecks(checks, context, passed, i + 1)
+      }, storeFailure)
     }
     if (result) return result
-    passed.add(check)
+    passed.push(check)
   }
   return undefined
+}
+
+function storeFailure(error: unknown): Refusal {
+  if (error instanceof StoreUnavailable) return refuse('store_unavailable', { retryAfter: 1 })
+  throw error
 }
 
 function refusal(reason: Reason | undefined, details?: Omit<Refusal, 'ok' | 'reason'>) {

@@ -5,6 +5,8 @@
 import { invalidOption } from '../errors.js'
 import { checkKnownKeys } from '../known-keys.js'
 import type { JwtClaims } from '../decision.js'
+import { andThen } from '../maybe.js'
+import type { MaybePromise } from '../maybe.js'
 import type { Store, StoredRevocation } from '../store/store.js'
 
 /** What `guard.revoke()` takes. Times are seconds since the epoch or `Date`s. */
@@ -71,9 +73,16 @@ export function storedRevocation(
   return { kind: 'all', before: watermark, expiresAt: watermark + retention }
 }
 
-/** `revoked` when the store says so. */
-export async function checkRevoked(claims: JwtClaims, store: Store) {
-  const revoked = await store.isRevoked({ jti: claims.jti, sub: claims.sub, iat: claims.iat })
+/** `revoked` when the store says so; as soon as it says so, when it answers at once. */
+export function checkRevoked(claims: JwtClaims, store: Store): MaybePromise<'revoked' | undefined> {
+  return andThen(
+    store.isRevoked({ jti: claims.jti, sub: claims.sub, iat: claims.iat }),
+    revokedReason,
+  )
+}
+
+// Module-level so the hot path allocates no closure.
+function revokedReason(revoked: boolean): 'revoked' | undefined {
   return revoked ? 'revoked' : undefined
 }
 

@@ -38,14 +38,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const subs = new BoundedTable<number>('revoked subject', max)
   let everything: { before: number; expiresAt: number } | undefined
 
+  // Every method answers at once: the guard's hot path stays synchronous with this store.
   return {
-    async countUse(key, expiresAt) {
+    countUse(key, expiresAt) {
       const entry = uses.get(key)
       if (entry) return ++entry.count
       uses.set(key, { count: 1 }, expiresAt)
       return 1
     },
-    async revoke(revocation: StoredRevocation) {
+    revoke(revocation: StoredRevocation) {
       if (revocation.kind === 'jti') jtis.set(revocation.jti, true, revocation.expiresAt)
       else if (revocation.kind === 'sub') {
         subs.set(
@@ -57,7 +58,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         everything = { before: revocation.before, expiresAt: revocation.expiresAt }
       }
     },
-    async isRevoked({ jti, sub, iat }: RevocationQuery) {
+    isRevoked({ jti, sub, iat }: RevocationQuery) {
       if (jti !== undefined && jtis.get(jti)) return true
       if (everything && everything.expiresAt <= Date.now() / 1000) everything = undefined
       const watermarks = [everything?.before, sub === undefined ? undefined : subs.get(sub)]

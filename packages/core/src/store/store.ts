@@ -1,3 +1,6 @@
+import { isPromiseLike } from '../maybe.js'
+import type { MaybePromise } from '../maybe.js'
+
 /**
  * The Store: what use counts and revocations need from shared state, and nothing framework- or
  * database-specific. `memoryStore()` is the default; `@bearer-guard/redis` shares one across
@@ -17,21 +20,24 @@ export interface RevocationQuery {
   iat?: number
 }
 
-/** Shared state behind `maxUses` and revocation. Every method may reject; the guard then fails closed. */
+/**
+ * Shared state behind `maxUses` and revocation. A method may answer directly (an in-process
+ * store) or with a promise (a remote one); either may fail, and the guard then fails closed.
+ */
 export interface Store {
   /**
    * Atomically counts one more use of `key` and returns the new count. The count expires at
    * `expiresAt`, with the token it counts.
    */
-  countUse(key: string, expiresAt: number): Promise<number>
+  countUse(key: string, expiresAt: number): MaybePromise<number>
   /** Records a revocation; a record whose `before` is later replaces an earlier one. */
-  revoke(revocation: StoredRevocation): Promise<void>
+  revoke(revocation: StoredRevocation): MaybePromise<void>
   /**
    * Whether a token is revoked: its `jti` is revoked, or its `sub` or every token has a
    * watermark later than its `iat`. A token without `iat` under a watermark counts as revoked,
    * since nothing shows it was issued after.
    */
-  isRevoked(token: RevocationQuery): Promise<boolean>
+  isRevoked(token: RevocationQuery): MaybePromise<boolean>
 }
 
 /** Thrown by the guard's store wrapper; becomes 503 `store_unavailable`. */
@@ -56,26 +62,46 @@ export function isStore(value: unknown): value is Store {
 }
 
 /**
- * Wraps a store so that a call that throws, rejects or outlasts `timeout` seconds rejects with
- * `StoreUnavailable`, whatever the store did.
+ * Wraps a store so that a call that throws, rejects or outlasts `timeout` seconds fails with
+ * `StoreUnavailable`, whatever the store did. An answer given at once needs no timer.
  */
 export function guardedStore(store: Store, timeout: number): Store {
-  const call = <T>(operation: string, run: () => Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreUnavailable(operation)), timeout * 1000)
-      timer.unref()
-    })
-    const attempt = Promise.resolve()
-      .then(run)
-      .catch(() => {
-        throw new StoreUnavailable(operation)
-      })
-    return Promise.race([attempt, expired]).finally(() => clearTimeout(timer))
-  }
+  // Each method calls the store directly (no closure per call): this runs on every request.
   return {
-    countUse: (key, expiresAt) => call('countUse', () => store.countUse(key, expiresAt)),
-    revoke: (revocation) => call('revoke', () => store.revoke(revocation)),
-    isRevoked: (token) => call('isRevoked', () => store.isRevoked(token)),
+    countUse(key, expiresAt) {
+      try {
+        return bounded(store.countUse(key, expiresAt), 'countUse', timeout)
+      } catch {
+        throw new StoreUnavailable('countUse')
+      }
+    },
+    revoke(revocation) {
+      try {
+        return bounded(store.revoke(revocation), 'revoke', timeout)
+      } catch {
+        throw new StoreUnavailable('revoke')
+      }
+    },
+    isRevoked(token) {
+      try {
+        return bounded(store.isRevoked(token), 'isRevoked', timeout)
+      } catch {
+        throw new StoreUnavailable('isRevoked')
+      }
+    },
   }
+}
+
+/** An answer given at once passes through; a promise gets a deadline and a uniform failure. */
+function bounded<T>(answer: MaybePromise<T>, operation: string, timeout: number): MaybePromise<T> {
+  if (!isPromiseLike(answer)) return answer
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailable(operation)), timeout * 1000)
+    timer.unref()
+  })
+  const attempt = Promise.resolve(answer).catch(() => {
+    throw new StoreUnavailable(operation)
+  })
+  return Promise.race([attempt, expired]).finally(() => clearTimeout(timer))
 }

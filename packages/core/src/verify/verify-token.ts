@@ -13,6 +13,9 @@ import { checkAudience } from '../policy/audience.js'
 import { checkMaxAge } from '../policy/max-age.js'
 import { joseReason } from './jose-reasons.js'
 import { checkTimes, hasValidStringClaims } from './times.js'
+import type { MaybePromise } from '../maybe.js'
+import { recall, remember } from './token-cache.js'
+import type { CachedVerification, TokenCache } from './token-cache.js'
 import { isTypAccepted } from './typ.js'
 import type { TypRule } from './typ.js'
 
@@ -31,6 +34,8 @@ export interface VerifyConfig {
   readonly issuers: ReadonlyMap<string, IssuerConfig>
   readonly clockTolerance: number
   readonly maxTokenAge: number | undefined
+  /** Verifications to reuse for repeated tokens; `undefined` when turned off. */
+  readonly tokenCache: TokenCache | undefined
 }
 
 /** A verified token, or why it is refused. */
@@ -41,11 +46,13 @@ export type Verification = { ok: true; auth: AuthInfo } | Refusal
  *
  * @param now - seconds since the epoch
  */
-export async function verifyToken(
+export function verifyToken(
   token: string,
   config: VerifyConfig,
   now: number,
-): Promise<Verification> {
+): MaybePromise<Verification> {
+  const cached = config.tokenCache && recall(config.tokenCache, token)
+  if (cached) return reuse(cached, config, now)
   const jws = decodeJws(token)
   if (!jws) return refuse('malformed_token')
   const header = jws.header as JwtHeader
@@ -70,28 +77,79 @@ export async function verifyToken(
     (config.maxTokenAge === undefined ? undefined : checkMaxAge(claims, config.maxTokenAge, now))
   if (claimProblem) return refuse(claimProblem)
   if (token.endsWith('.')) return refuse('bad_signature')
-  return verifySignature(token, alg, kid, issuer.keys, { header, payload: claims })
+  return verifySignature(token, config, now, issuer, { header, payload: claims })
 }
 
+/** The part that waits: finding the key, checking the signature, remembering the outcome. */
 async function verifySignature(
   token: string,
-  alg: string,
-  kid: string | undefined,
-  source: KeySource,
-  auth: AuthInfo,
+  config: VerifyConfig,
+  now: number,
+  issuer: IssuerConfig,
+  { header, payload: claims }: AuthInfo,
 ): Promise<Verification> {
-  const lookup = await source.lookup(alg, kid)
-  if ('reason' in lookup)
+  const { alg, kid } = header
+  const lookup = await issuer.keys.lookup(alg, kid)
+  if ('reason' in lookup) {
     return refuse(
       lookup.reason,
       'retryAfter' in lookup ? { retryAfter: lookup.retryAfter } : undefined,
     )
-  for (const key of lookup.keys) {
-    const reason = await signatureProblem(token, alg, key)
-    if (reason === undefined) return { ok: true, auth }
-    if (reason !== 'bad_signature') return refuse(reason)
   }
-  return refuse('bad_signature')
+  // Read after the lookup: a refresh during verification makes the entry stale, never wrong.
+  const generation = issuer.keys.generation()
+  const outcome = await signatureOutcome(token, alg, lookup.keys, {
+    header: deepFreeze(header),
+    payload: deepFreeze(claims),
+  })
+  if (
+    config.tokenCache &&
+    generation !== undefined &&
+    (typeof outcome !== 'string' || outcome === 'bad_signature')
+  ) {
+    remember(
+      config.tokenCache,
+      token,
+      { issuer, generation, outcome },
+      claims.exp + config.clockTolerance,
+      now,
+    )
+  }
+  return typeof outcome === 'string' ? refuse(outcome) : { ok: true, auth: { ...outcome } }
+}
+
+/** A cached verification, with its times checked again: only the signature check is skipped. */
+function reuse(entry: CachedVerification, config: VerifyConfig, now: number): Verification {
+  if (entry.outcome === 'bad_signature') return refuse('bad_signature')
+  const claims = entry.outcome.payload
+  const problem =
+    checkTimes(claims, now, config.clockTolerance) ??
+    (config.maxTokenAge === undefined ? undefined : checkMaxAge(claims, config.maxTokenAge, now))
+  // A fresh outer object per request; the claims themselves are frozen and shared.
+  return problem ? refuse(problem) : { ok: true, auth: { ...entry.outcome } }
+}
+
+async function signatureOutcome(
+  token: string,
+  alg: string,
+  keys: readonly VerifyKey[],
+  auth: AuthInfo,
+) {
+  for (const key of keys) {
+    const reason = await signatureProblem(token, alg, key)
+    if (reason === undefined) return auth
+    if (reason !== 'bad_signature') return reason
+  }
+  return 'bad_signature' as const
+}
+
+/** Freezes a decoded JSON value: a cached verification is shared by every request that repeats it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member)
+    Object.freeze(value)
+  }
+  return value
 }
 
 async function signatureProblem(token: string, alg: string, key: VerifyKey) {

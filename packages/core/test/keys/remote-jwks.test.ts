@@ -80,6 +80,34 @@ describe('RemoteJwks.lookup(alg, kid)', () => {
     expect(issuer.hits.jwks).toBe(2)
   })
 
+  it('keeps its generation across refetches of an unchanged JWKS, and changes it with the keys', async () => {
+    const source = jwks({ ttl: 0.2, minTtl: 0 })
+    expect(source.generation()).toBeUndefined()
+    await source.lookup('ES256', es256())
+    const first = source.generation()
+    expect(first).toBeTypeOf('number')
+    await sleep(250)
+    expect(source.generation()).toBeUndefined()
+    await source.lookup('ES256', es256())
+    expect(source.generation()).toBe(first)
+    issuer.rotate('ES256')
+    await sleep(250)
+    await source.lookup('ES256', es256())
+    expect(source.generation()).not.toBe(first)
+    expect(issuer.hits.jwks).toBe(3)
+  })
+
+  it('starts a background refresh when asked for its generation near expiry', async () => {
+    const source = jwks({ ttl: 0.4, minTtl: 0 })
+    await source.lookup('ES256', es256())
+    await sleep(320)
+    const generation = source.generation()
+    expect(generation).toBeTypeOf('number')
+    await sleep(100)
+    expect(issuer.hits.jwks).toBe(2)
+    expect(source.generation()).toBe(generation)
+  })
+
   it('drops a retired key once the cached set expires', async () => {
     const source = jwks({ ttl: 0.2, minTtl: 0 })
     const old = es256()
