@@ -26,8 +26,12 @@ export class DiscoveredJwks implements KeySource {
     private readonly report: KeyEventHandler,
   ) {}
 
-  async lookup(alg: string, kid: string | undefined): Promise<KeyLookup> {
-    if (!this.jwks) {
+  lookup(alg: string, kid: string | undefined): KeyLookup | Promise<KeyLookup> {
+    return this.jwks ? this.jwks.lookup(alg, kid) : this.discoverThenLookup(alg, kid)
+  }
+
+  private async discoverThenLookup(alg: string, kid: string | undefined): Promise<KeyLookup> {
+    {
       const now = performance.now() / 1000
       const waiting = this.failedAt !== undefined && now - this.failedAt < this.cache.retryInterval
       if (!waiting)

@@ -64,21 +64,34 @@ export class RemoteJwks implements KeySource {
     private readonly now: () => number = monotonic,
   ) {}
 
-  async lookup(alg: string, kid: string | undefined): Promise<KeyLookup> {
-    let now = this.now()
-    if (!this.fresh || now >= this.fresh.expiresAt) {
-      if (!this.inRetryWait(now)) await this.refresh()
-      now = this.now()
-    } else if (now >= this.fresh.refreshAt) {
-      void this.refresh()
-    }
+  /** Answers at once while the set is fresh and no refetch is due: the common case never waits. */
+  lookup(alg: string, kid: string | undefined): KeyLookup | Promise<KeyLookup> {
+    const now = this.now()
+    const fresh = this.fresh
+    if (!fresh || now >= fresh.expiresAt) return this.lookupExpired(alg, kid)
+    if (now >= fresh.refreshAt) void this.refresh()
+    return this.matchOrRefetch(fresh.set, alg, kid, now)
+  }
+
+  private async lookupExpired(alg: string, kid: string | undefined): Promise<KeyLookup> {
+    if (!this.inRetryWait(this.now())) await this.refresh()
+    const now = this.now()
     const set = this.usable(now)
     if (!set) return { reason: 'keys_unavailable', retryAfter: this.retryAfter(now) }
+    return this.matchOrRefetch(set, alg, kid, now)
+  }
+
+  /** An unknown `kid` refetches, once per cooldown, in case the provider rotated. */
+  private matchOrRefetch(
+    set: KeySet,
+    alg: string,
+    kid: string | undefined,
+    now: number,
+  ): KeyLookup | Promise<KeyLookup> {
     const found = matchKeys(set, alg, kid)
     if (!('reason' in found) || found.reason !== 'unknown_key') return found
     if (now - this.lastFetchAt < this.cache.cooldown || this.inRetryWait(now)) return found
-    await this.refresh()
-    return matchKeys(this.usable(this.now()) ?? set, alg, kid)
+    return this.refresh().then(() => matchKeys(this.usable(this.now()) ?? set, alg, kid))
   }
 
   /**

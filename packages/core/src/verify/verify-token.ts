@@ -13,6 +13,7 @@ import { checkAudience } from '../policy/audience.js'
 import { checkMaxAge } from '../policy/max-age.js'
 import { joseReason } from './jose-reasons.js'
 import { checkTimes, hasValidStringClaims } from './times.js'
+import { andThen } from '../maybe.js'
 import type { MaybePromise } from '../maybe.js'
 import { recall, remember } from './token-cache.js'
 import type { CachedVerification, TokenCache } from './token-cache.js'
@@ -77,28 +78,29 @@ export function verifyToken(
     (config.maxTokenAge === undefined ? undefined : checkMaxAge(claims, config.maxTokenAge, now))
   if (claimProblem) return refuse(claimProblem)
   if (token.endsWith('.')) return refuse('bad_signature')
-  return verifySignature(token, config, now, issuer, { header, payload: claims })
+  // A fresh key set answers at once, so an unknown `kid` is refused without waiting either.
+  return andThen(issuer.keys.lookup(alg, kid), (lookup) =>
+    'reason' in lookup
+      ? refuse(
+          lookup.reason,
+          'retryAfter' in lookup ? { retryAfter: lookup.retryAfter } : undefined,
+        )
+      : verifySignature(token, config, now, issuer, lookup.keys, { header, payload: claims }),
+  )
 }
 
-/** The part that waits: finding the key, checking the signature, remembering the outcome. */
+/** The part that waits: checking the signature, and remembering the outcome. */
 async function verifySignature(
   token: string,
   config: VerifyConfig,
   now: number,
   issuer: IssuerConfig,
+  keys: readonly VerifyKey[],
   { header, payload: claims }: AuthInfo,
 ): Promise<Verification> {
-  const { alg, kid } = header
-  const lookup = await issuer.keys.lookup(alg, kid)
-  if ('reason' in lookup) {
-    return refuse(
-      lookup.reason,
-      'retryAfter' in lookup ? { retryAfter: lookup.retryAfter } : undefined,
-    )
-  }
   // Read after the lookup: a refresh during verification makes the entry stale, never wrong.
   const generation = issuer.keys.generation()
-  const outcome = await signatureOutcome(token, alg, lookup.keys, {
+  const outcome = await signatureOutcome(token, header.alg, keys, {
     header: deepFreeze(header),
     payload: deepFreeze(claims),
   })

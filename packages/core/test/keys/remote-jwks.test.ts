@@ -60,6 +60,20 @@ describe('RemoteJwks.lookup(alg, kid)', () => {
     expect(issuer.hits.jwks).toBe(2)
   })
 
+  it('answers at once while fresh, known kid or unknown kid within the cooldown', async () => {
+    const source = jwks()
+    const cold = source.lookup('ES256', es256())
+    expect(cold).toBeInstanceOf(Promise)
+    await cold
+    const known = source.lookup('ES256', es256())
+    const unknown = source.lookup('ES256', 'nobody')
+    expect(known).not.toBeInstanceOf(Promise)
+    expect(found(known as Awaited<typeof known>)).toEqual([es256()])
+    expect(unknown).not.toBeInstanceOf(Promise)
+    expect(found(unknown as Awaited<typeof unknown>)).toBe('unknown_key')
+    expect(issuer.hits.jwks).toBe(1)
+  })
+
   it('keeps verifying a known kid during an unknown-kid flood', async () => {
     const source = jwks({ cooldown: 30 })
     const results = await Promise.all(

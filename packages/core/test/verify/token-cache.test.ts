@@ -51,6 +51,18 @@ describe('the verified-token cache', () => {
     expect(state.lookups).toBe(1)
   })
 
+  it('answers a cache hit, and a refusal before any crypto, without a promise', async () => {
+    const { config } = counted()
+    const token = await issuer.mint()
+    expect(verifyToken(token, config, now())).toBeInstanceOf(Promise)
+    await verifyToken(token, config, now())
+    const hit = verifyToken(token, config, now())
+    expect(hit).not.toBeInstanceOf(Promise)
+    expect((hit as Awaited<typeof hit>).ok).toBe(true)
+    const unknownKid = verifyToken(await issuer.mint({}, { kid: 'nobody' }), config, now())
+    expect(unknownKid).toEqual({ ok: false, reason: 'unknown_key' })
+  })
+
   it('verifies every time when turned off', async () => {
     const { config, state } = counted({ cache: false })
     const token = await issuer.mint()
