@@ -5,6 +5,7 @@
 export { createGuard } from './guard.js'
 export type { Guard, RouteCheck } from './guard.js'
 export type { GuardConfig, GuardOptions, IssuerOptions, JwksCacheOptions } from './options.js'
+export type { TokenCacheOptions } from './verify/token-cache.js'
 export type { RoutePolicy } from './policy/policy.js'
 export type { Revocation } from './policy/revocation.js'
 export { memoryStore, StoreFull } from './store/memory-store.js'
