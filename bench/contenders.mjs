@@ -1,0 +1,162 @@
+// Every contender of the benchmark: one small app per framework and middleware, each answering
+// GET /orders with {"ok":true} once the token is accepted, and 401 otherwise. The peers are
+// wired the way their READMEs show; the jose floor is the 15-line middleware people hand-write.
+import { createServer } from 'node:http'
+import express from 'express'
+import Koa from 'koa'
+import Router from '@koa/router'
+import Fastify from 'fastify'
+import { createRemoteJWKSet, jwtVerify } from 'jose'
+import { requireJwt as expressGuard } from '@bearer-guard/express'
+import { requireJwt as koaGuard } from '@bearer-guard/koa'
+import bearerGuard from '@bearer-guard/fastify'
+import { auth as auth0 } from 'express-oauth2-jwt-bearer'
+import { expressjwt } from 'express-jwt'
+import jwksRsa from 'jwks-rsa'
+import koaJwt from 'koa-jwt'
+import fastifyJwt from '@fastify/jwt'
+import buildGetJwks from 'get-jwks'
+
+const BEARER = /^Bearer (.+)$/
+
+/** The hand-written floor: jose's own remote JWKS and jwtVerify, nothing else. */
+function joseVerifier({ issuer, audience, jwksUri, alg }) {
+  const keys = createRemoteJWKSet(new URL(jwksUri))
+  return async (authorization) => {
+    const match = BEARER.exec(authorization ?? '')
+    if (!match) return undefined
+    try {
+      return (await jwtVerify(match[1], keys, { issuer, audience, algorithms: [alg] })).payload
+    } catch {
+      return undefined
+    }
+  }
+}
+
+const expressApp = (middleware, onError) => {
+  const app = express()
+  if (middleware) app.use(middleware)
+  app.get('/orders', (req, res) => res.json({ ok: true }))
+  if (onError) app.use(onError)
+  return createServer(app)
+}
+
+const koaApp = (middleware) => {
+  const app = new Koa()
+  if (middleware) app.use(middleware)
+  const router = new Router()
+  router.get('/orders', (ctx) => {
+    ctx.body = { ok: true }
+  })
+  app.use(router.routes())
+  return createServer(app.callback())
+}
+
+async function fastifyApp(setup) {
+  const app = Fastify()
+  if (setup) await setup(app)
+  app.get('/orders', async () => ({ ok: true }))
+  await app.ready()
+  return app.server
+}
+
+const unauthorized = (err, req, res, next) =>
+  err.status === 401 || err.name === 'UnauthorizedError'
+    ? res.status(401).json({ error: 'invalid_token' })
+    : next(err)
+
+/** name -> (config) => Promise<http.Server> (not listening yet) */
+export const contenders = {
+  'express/bare': () => expressApp(),
+  // Reference, not a contender: what any one middleware costs in Express (it calls next()).
+  'express/no-op middleware': () => expressApp((req, res, next) => next()),
+  'express/bearer-guard': ({ issuer, audience, jwksUri }) =>
+    expressApp(expressGuard({ issuer, audience, jwksUri })),
+  // The same with the verified-token cache off: what every request costs when it is a miss.
+  'express/bearer-guard-uncached': ({ issuer, audience, jwksUri }) =>
+    expressApp(expressGuard({ issuer, audience, jwksUri, tokenCache: false })),
+  'express/express-oauth2-jwt-bearer': ({ issuer, audience, jwksUri, alg }) =>
+    expressApp(auth0({ issuer, audience, jwksUri, tokenSigningAlg: alg }), unauthorized),
+  'express/express-jwt+jwks-rsa': ({ issuer, audience, jwksUri, alg }) =>
+    expressApp(
+      expressjwt({
+        secret: jwksRsa.expressJwtSecret({ jwksUri, cache: true, rateLimit: true }),
+        audience,
+        issuer,
+        algorithms: [alg],
+      }),
+      unauthorized,
+    ),
+  'express/jose': (config) => {
+    const verify = joseVerifier(config)
+    return expressApp(async (req, res, next) => {
+      req.auth = await verify(req.headers.authorization)
+      if (req.auth) next()
+      else res.status(401).json({ error: 'invalid_token' })
+    })
+  },
+
+  'koa/bare': () => koaApp(),
+  'koa/bearer-guard': ({ issuer, audience, jwksUri }) =>
+    koaApp(koaGuard({ issuer, audience, jwksUri })),
+  'koa/koa-jwt+jwks-rsa': ({ issuer, audience, jwksUri, alg }) =>
+    koaApp(
+      koaJwt({
+        secret: jwksRsa.koaJwtSecret({ jwksUri, cache: true, rateLimit: true }),
+        audience,
+        issuer,
+        algorithms: [alg],
+      }),
+    ),
+  'koa/jose': (config) => {
+    const verify = joseVerifier(config)
+    return koaApp(async (ctx, next) => {
+      ctx.state.auth = await verify(ctx.get('authorization'))
+      if (!ctx.state.auth) {
+        ctx.status = 401
+        ctx.body = { error: 'invalid_token' }
+        return
+      }
+      await next()
+    })
+  },
+
+  'fastify/bare': () => fastifyApp(),
+  'fastify/bearer-guard': ({ issuer, audience, jwksUri }) =>
+    fastifyApp(async (app) => {
+      await app.register(bearerGuard, { issuer, audience, jwksUri })
+      app.addHook('onRequest', app.requireJwt())
+    }),
+  'fastify/@fastify/jwt+get-jwks': ({ audience }) =>
+    fastifyApp(async (app) => {
+      // As the @fastify/jwt README shows, with the issuer's JWKS path.
+      const getJwks = buildGetJwks({ jwksPath: '/jwks.json' })
+      await app.register(fastifyJwt, {
+        decode: { complete: true },
+        verify: { allowedAud: audience },
+        secret: (request, token) => {
+          const {
+            header: { kid, alg },
+            payload: { iss },
+          } = token
+          return getJwks.getPublicKey({ kid, domain: iss, alg })
+        },
+      })
+      app.addHook('onRequest', async (request, reply) => {
+        try {
+          await request.jwtVerify()
+        } catch (err) {
+          reply.send(err)
+        }
+      })
+    }),
+  'fastify/jose': (config) => {
+    const verify = joseVerifier(config)
+    return fastifyApp(async (app) => {
+      app.addHook('onRequest', async (request, reply) => {
+        request.auth = await verify(request.headers.authorization)
+        if (!request.auth) return reply.code(401).send({ error: 'invalid_token' })
+      })
+    })
+  },
+}

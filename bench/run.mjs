@@ -1,0 +1,392 @@
+// `pnpm bench`: bearer-guard against its peers, in one run, on loopback.
+//
+// Every contender runs as its own server process pinned to core 0, the autocannon load as
+// another pinned to core 1 (50 connections). Contenders are interleaved and the whole set is
+// run ROUNDS times; each figure is the median over rounds, and "added µs" is the server time a
+// contender adds per request over the bare framework measured in the same round. Results go to
+// bench/results/<date>.json and a markdown summary on stdout (pasted into bench/README.md).
+//
+// Environment: ALGS (default ES256,RS256), ROUNDS (3), SECONDS (3 per measurement), WARMUP (1),
+// WARMUP_MAX (4, the cap on the one pass over a scenario's tokens),
+// ONLY (a substring of contender names), SCENARIOS (comma list).
+import { spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createIssuer } from '@bearer-guard/testing'
+import { contenders } from './contenders.mjs'
+
+const ALGS = (process.env.ALGS ?? 'ES256,RS256').split(',')
+const ROUNDS = Number(process.env.ROUNDS ?? 3)
+const SECONDS = Number(process.env.SECONDS ?? 3)
+const WARMUP = Number(process.env.WARMUP ?? 1)
+const WARMUP_MAX = Number(process.env.WARMUP_MAX ?? 4)
+const CONNECTIONS = 50
+const SCENARIOS = (
+  process.env.SCENARIOS ?? 'repeated,distinct,bad-signature,malformed,unknown-kid'
+).split(',')
+const here = (file) => fileURLToPath(new URL(file, import.meta.url))
+const ONLY = process.env.ONLY
+const names = Object.keys(contenders).filter(
+  (name) => !ONLY || name.includes(ONLY) || isReference(name),
+)
+const frameworks = [...new Set(names.map((name) => name.split('/')[0]))]
+const pin = (core, command, args) =>
+  process.platform === 'linux'
+    ? ['taskset', ['-c', String(core), command, ...args]]
+    : [command, args]
+
+const issuer = await createIssuer({ algorithms: ['ES256', 'RS256'], audience: 'https://api.bench' })
+const dir = mkdtempSync(join(tmpdir(), 'bearer-guard-bench-'))
+const runs = []
+const started = new Date()
+
+for (const alg of ALGS) {
+  const files = await tokenFiles(alg)
+  const config = { issuer: issuer.url, audience: issuer.audience, jwksUri: issuer.jwksUri, alg }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const framework of rotate(frameworks, round)) {
+      for (const name of rotate(
+        names.filter((n) => n.startsWith(`${framework}/`)),
+        round,
+      )) {
+        const server = await startServer(name, config)
+        try {
+          for (const scenario of isReference(name) ? ['repeated'] : SCENARIOS) {
+            // Warm-up: every token of the scenario once (at most WARMUP_MAX s), so each contender's
+            // caches are as warm as in an API whose clients keep coming back, then WARMUP s more.
+            await load(server.url, files[scenario].path, WARMUP_MAX, files[scenario].count)
+            await load(server.url, files[scenario].path, WARMUP)
+            const hits = issuer.hits.jwks
+            const before = await server.mark()
+            const measured = await load(server.url, files[scenario].path, SECONDS)
+            const after = await server.mark()
+            const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system
+            const cpuMicros = cpu / (after.served - before.served)
+            runs.push({
+              alg,
+              round,
+              framework,
+              contender: name,
+              scenario,
+              ...measured,
+              cpuMicros,
+              jwksFetches: issuer.hits.jwks - hits,
+            })
+            process.stderr.write(
+              `${alg} r${round} ${name} ${scenario}: ${measured.rps.toFixed(0)} req/s, ${cpuMicros.toFixed(1)} µs CPU/req, p99 ${measured.p99} ms\n`,
+            )
+          }
+        } finally {
+          server.stop()
+        }
+      }
+    }
+  }
+}
+await issuer.close()
+
+// Last, alone on the machine: memory over 1,000,000 distinct tokens (bench/token-cache-memory.mjs).
+const memory = process.env.SKIP_MEMORY ? undefined : await memoryRun()
+const summary = summarize(runs)
+const targets = checkTargets(summary, memory)
+mkdirSync(here('results'), { recursive: true })
+const stamp = started.toISOString().slice(0, 19).replace(/[:T]/g, '-')
+writeFileSync(
+  here(`results/${stamp}.json`),
+  JSON.stringify(
+    {
+      started,
+      node: process.version,
+      cpus: availableParallelism(),
+      rounds: ROUNDS,
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      runs,
+      summary,
+      memory,
+      targets,
+    },
+    null,
+    2,
+  ),
+)
+const report = [
+  `Made by \`pnpm bench\` on ${started.toISOString().slice(0, 10)}: Node ${process.version}, ${availableParallelism()} CPUs, ${ROUNDS} rounds of ${SECONDS} s per measurement after a warm-up of one pass over the scenario's tokens (at most ${WARMUP_MAX} s) and ${WARMUP} s more, ${CONNECTIONS} connections. Raw figures: \`bench/results/${stamp}.json\`.`,
+  '',
+  '### Targets',
+  '',
+  targetTable(targets),
+  '### Every measurement (medians over rounds)',
+  markdown(summary),
+].join('\n')
+process.stdout.write(report)
+if (!ONLY && !process.env.SKIP_MEMORY) writeIntoReadme(report)
+
+function memoryRun() {
+  const child = spawn(process.execPath, ['--expose-gc', here('token-cache-memory.mjs'), '--json'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`memory run exited (${code})`)),
+    ),
+  )
+}
+
+/** The targets of the bench README, each with the figure it reads and whether it is met. */
+function checkTargets(rows, memoryResult) {
+  const found = []
+  const row = (alg, framework, contender, scenario) =>
+    rows.find(
+      (r) =>
+        r.alg === alg &&
+        r.framework === framework &&
+        r.contender === contender &&
+        r.scenario === scenario,
+    )
+  const add = (target, alg, framework, measured, met) =>
+    found.push({ target, alg, framework, measured, met })
+  const us = (value) => `${value.toFixed(1)} µs`
+  for (const alg of ALGS) {
+    for (const framework of frameworks) {
+      const mine = (scenario) => row(alg, framework, 'bearer-guard', scenario)
+      if (!mine('repeated')) continue
+      const repeated = mine('repeated')
+      const noop = row(alg, framework, 'no-op middleware', 'repeated')
+      add(
+        'repeated token: ≤ 15 µs added',
+        alg,
+        framework,
+        `${us(repeated.addedMicros)}${noop ? ` (a no-op middleware: ${us(noop.addedMicros)})` : ''}`,
+        repeated.addedMicros <= 15,
+      )
+      const distinct = mine('distinct')
+      const floor = row(alg, framework, 'jose', 'distinct')
+      if (distinct && floor)
+        add(
+          '10,000 distinct: req/s ≥ the jose floor',
+          alg,
+          framework,
+          `${distinct.rps.toFixed(0)} vs ${floor.rps.toFixed(0)} req/s`,
+          distinct.rps >= floor.rps,
+        )
+      const peers = rows.filter(
+        (r) =>
+          r.alg === alg &&
+          r.framework === framework &&
+          r.scenario === 'distinct' &&
+          !['bare', 'jose'].includes(r.contender) &&
+          !r.contender.startsWith('no-op') &&
+          !r.contender.startsWith('bearer-guard'),
+      )
+      if (distinct && peers.length > 0) {
+        const best = peers.reduce((a, b) => (b.rps > a.rps ? b : a))
+        add(
+          '10,000 distinct: req/s ≥ 1.3 × the best peer',
+          alg,
+          framework,
+          `${(distinct.rps / best.rps).toFixed(2)}× ${best.contender}`,
+          distinct.rps >= 1.3 * best.rps,
+        )
+      }
+      const bad = mine('bad-signature')
+      if (bad && distinct)
+        add(
+          'bad signatures: added ≤ valid (10,000 distinct)',
+          alg,
+          framework,
+          `${us(bad.addedMicros)} vs ${us(distinct.addedMicros)}`,
+          bad.addedMicros <= distinct.addedMicros,
+        )
+      for (const scenario of ['malformed', 'unknown-kid']) {
+        const r = mine(scenario)
+        if (r)
+          add(`${scenario}: ≤ 20 µs added`, alg, framework, us(r.addedMicros), r.addedMicros <= 20)
+      }
+      const flood = mine('unknown-kid')
+      if (flood) {
+        // Each measured window is shorter than the 30 s cooldown: at most one fetch per window.
+        const windows = ROUNDS * Math.ceil(SECONDS / 30)
+        add(
+          'unknown-kid flood: ≤ 1 JWKS fetch per cooldown',
+          alg,
+          framework,
+          `${flood.jwksFetches} fetches in ${windows} windows of ${SECONDS} s`,
+          flood.jwksFetches <= windows,
+        )
+      }
+    }
+  }
+  if (memoryResult)
+    add(
+      '1,000,000 distinct tokens: end heap within 10% of warm-up',
+      memoryResult.alg,
+      'core',
+      `${(memoryResult.warmHeap / 2 ** 20).toFixed(1)} → ${(memoryResult.endHeap / 2 ** 20).toFixed(1)} MB (${(memoryResult.growth * 100).toFixed(1)}%)`,
+      Math.abs(memoryResult.growth) <= 0.1,
+    )
+  return found
+}
+
+function targetTable(found) {
+  const lines = ['| target | alg | framework | measured | met |', '| --- | --- | --- | --- | --- |']
+  for (const t of found)
+    lines.push(
+      `| ${t.target} | ${t.alg} | ${t.framework} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`,
+    )
+  return `${lines.join('\n')}\n`
+}
+
+/** Replaces the generated section of bench/README.md, between its two markers. */
+function writeIntoReadme(text) {
+  const file = here('README.md')
+  const start = '<!-- pnpm bench: start -->'
+  const end = '<!-- pnpm bench: end -->'
+  const readme = readFileSync(file, 'utf8')
+  const from = readme.indexOf(start)
+  const to = readme.indexOf(end)
+  if (from === -1 || to === -1) return
+  writeFileSync(file, `${readme.slice(0, from + start.length)}\n${text}\n${readme.slice(to)}`)
+  // The repository's prettier check covers this file: format the tables as it would.
+  spawnSync(here('../node_modules/.bin/prettier'), ['--write', file], { stdio: 'ignore' })
+}
+
+async function tokenFiles(alg) {
+  const kid = () => randomBytes(8).toString('base64url')
+  const garbage = (n) => randomBytes(n).toString('base64url')
+  const many = (n, make) => Promise.all(Array.from({ length: n }, (_, i) => make(i)))
+  const exp = '+2h'
+  const sets = {
+    repeated: [await issuer.mint({ exp }, { alg })],
+    distinct: await many(10_000, () => issuer.mint({ exp }, { alg })),
+    'bad-signature': await many(10_000, () => issuer.mint({ exp }, { alg, signature: 'corrupt' })),
+    malformed: await many(10_000, () => `${garbage(24)}.${garbage(90)}.${garbage(48)}`),
+    'unknown-kid': await many(10_000, () => issuer.mint({ exp }, { alg, kid: kid() })),
+  }
+  return Object.fromEntries(
+    Object.entries(sets).map(([scenario, tokens]) => {
+      const file = join(dir, `${alg}-${scenario}.txt`)
+      writeFileSync(file, tokens.join('\n'))
+      return [scenario, { path: file, count: tokens.length }]
+    }),
+  )
+}
+
+function startServer(name, config) {
+  const [command, args] = pin(0, process.execPath, [here('server.mjs'), name])
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
+  })
+  return new Promise((resolve, reject) => {
+    child.once('message', ({ port }) =>
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        stop: () => child.kill('SIGKILL'),
+        mark: () =>
+          new Promise((answer) => {
+            child.once('message', answer)
+            child.send({ mark: true })
+          }),
+      }),
+    )
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code})`)))
+  })
+}
+
+function load(url, tokensFile, seconds, amount) {
+  const [command, args] = pin(1, process.execPath, [
+    here('load.mjs'),
+    JSON.stringify({ url, tokensFile, seconds, amount, connections: CONNECTIONS }),
+  ])
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`load exited (${code})`)),
+    ),
+  )
+}
+
+/** The bare framework and the no-op middleware: measured once per round, with one token. */
+function isReference(name) {
+  return name.endsWith('/bare') || name.includes('/no-op')
+}
+
+function rotate(list, by) {
+  return list.map((_, i) => list[(i + by) % list.length])
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+function summarize(all) {
+  const rows = []
+  for (const alg of ALGS) {
+    for (const name of names) {
+      const [framework] = name.split('/')
+      for (const scenario of isReference(name) ? ['repeated'] : SCENARIOS) {
+        const mine = all.filter(
+          (run) => run.alg === alg && run.contender === name && run.scenario === scenario,
+        )
+        if (mine.length === 0) continue
+        // Server CPU time per request, over the bare framework of the same round.
+        const added = mine.map((run) => {
+          const bare = all.find(
+            (b) => b.alg === alg && b.round === run.round && b.contender === `${framework}/bare`,
+          )
+          return run.cpuMicros - bare.cpuMicros
+        })
+        const accepted =
+          mine.reduce((sum, run) => sum + run.statuses['2xx'], 0) /
+          mine.reduce((sum, run) => sum + run.total, 0)
+        rows.push({
+          alg,
+          framework,
+          contender: name.slice(name.indexOf('/') + 1),
+          scenario,
+          rps: median(mine.map((run) => run.rps)),
+          cpuMicros: median(mine.map((run) => run.cpuMicros)),
+          p99: median(mine.map((run) => run.p99)),
+          addedMicros: name.endsWith('/bare') ? 0 : median(added),
+          accepted,
+          jwksFetches: mine.reduce((sum, run) => sum + run.jwksFetches, 0),
+          errors: mine.reduce((sum, run) => sum + run.statuses['5xx'] + run.statuses.errors, 0),
+        })
+      }
+    }
+  }
+  return rows
+}
+
+function markdown(rows) {
+  const lines = []
+  for (const alg of ALGS) {
+    for (const scenario of ['repeated', ...SCENARIOS.filter((s) => s !== 'repeated')]) {
+      lines.push(`\n#### ${alg}, ${scenario}\n`)
+      lines.push(
+        '| framework | contender | req/s | p99 ms | server CPU µs/req | added µs/req | accepted | JWKS fetches |',
+      )
+      lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |')
+      for (const row of rows.filter(
+        (r) =>
+          r.alg === alg &&
+          (r.scenario === scenario || (r.contender === 'bare' && scenario === 'repeated')),
+      )) {
+        lines.push(
+          `| ${row.framework} | ${row.contender} | ${row.rps.toFixed(0)} | ${row.p99} | ${row.cpuMicros.toFixed(1)} | ${row.contender === 'bare' ? '—' : row.addedMicros.toFixed(1)} | ${(row.accepted * 100).toFixed(0)}% | ${row.jwksFetches} |`,
+        )
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`
+}
