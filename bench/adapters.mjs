@@ -5,19 +5,16 @@
 // sockets, so network noise stays out), timed as the process's CPU time. Bare and guarded runs
 // alternate over ROUNDS; the figure is the median of the per-round differences. On a shared
 // machine a single run wanders by ±15 µs; the median over rounds is what the targets read.
-import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createIssuer } from '@bearer-guard/testing'
+import { median, outputOf, pinnedNode, SCENARIOS as ALL, writeScenarioTokens } from './common.mjs'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const FRAMEWORKS = ['express', 'koa', 'fastify']
-const SCENARIOS = (
-  process.env.SCENARIOS ?? 'repeated,distinct,bad-signature,malformed,unknown-kid'
-).split(',')
+const SCENARIOS = process.env.SCENARIOS?.split(',') ?? ALL
 const worker = fileURLToPath(new URL('./adapters-worker.mjs', import.meta.url))
 
 const issuer = await createIssuer({ algorithms: ['ES256'], audience: 'https://api.bench' })
@@ -28,25 +25,7 @@ const config = JSON.stringify({
   alg: 'ES256',
 })
 const dir = mkdtempSync(join(tmpdir(), 'bearer-guard-adapters-'))
-const garbage = (n) => randomBytes(n).toString('base64url')
-const sets = {
-  repeated: [await issuer.mint({ exp: '+2h' })],
-  distinct: await Promise.all(Array.from({ length: 10_000 }, () => issuer.mint({ exp: '+2h' }))),
-  'bad-signature': await Promise.all(
-    Array.from({ length: 10_000 }, () => issuer.mint({ exp: '+2h' }, { signature: 'corrupt' })),
-  ),
-  malformed: Array.from({ length: 10_000 }, () => `${garbage(24)}.${garbage(90)}.${garbage(48)}`),
-  'unknown-kid': await Promise.all(
-    Array.from({ length: 10_000 }, () => issuer.mint({ exp: '+2h' }, { kid: garbage(8) })),
-  ),
-}
-const files = Object.fromEntries(
-  Object.entries(sets).map(([scenario, tokens]) => {
-    const file = join(dir, `${scenario}.txt`)
-    writeFileSync(file, tokens.join('\n'))
-    return [scenario, file]
-  }),
-)
+const files = await writeScenarioTokens(issuer, 'ES256', dir, SCENARIOS)
 
 const rows = []
 for (const framework of FRAMEWORKS) {
@@ -59,7 +38,7 @@ for (const framework of FRAMEWORKS) {
       for (const name of order)
         times[name] = await measure(
           `${framework}/${name}`,
-          files[name === 'bare' ? 'repeated' : scenario],
+          files[name === 'bare' ? 'repeated' : scenario].path,
         )
       bare.push(times.bare)
       added.push(times['bearer-guard'] - times.bare)
@@ -80,23 +59,6 @@ for (const row of rows)
     `| ${row.framework} | ${row.scenario} | ${row.bare.toFixed(1)} µs | ${row.added.toFixed(1)} µs |`,
   )
 
-function measure(name, tokensFile) {
-  const args = [worker, name, tokensFile, config]
-  const [command, argv] =
-    process.platform === 'linux'
-      ? ['taskset', ['-c', '0', process.execPath, ...args]]
-      : [process.execPath, args]
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] })
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  return new Promise((resolve, reject) =>
-    child.once('exit', (code) =>
-      code === 0 ? resolve(Number(output)) : reject(new Error(`${name} exited (${code})`)),
-    ),
-  )
-}
-
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
+async function measure(name, tokensFile) {
+  return Number(await outputOf(pinnedNode(0, [worker, name, tokensFile, config]), name))
 }

@@ -7,19 +7,14 @@
 import { randomBytes } from 'node:crypto'
 import { createGuard, memoryStore } from '@bearer-guard/core'
 import { mintToken } from '@bearer-guard/testing'
+import { feedTokens } from './common.mjs'
 
 const TOTAL = Number(process.env.TOKENS ?? 1_000_000)
 const MAX = 100_000
 const SAMPLE_EVERY = 100_000
-const IN_FLIGHT = 64
 const secret = new Uint8Array(randomBytes(32))
 const issuer = 'https://issuer.bench'
 const audience = 'https://api.bench'
-
-if (typeof globalThis.gc !== 'function') {
-  console.error('run with node --expose-gc')
-  process.exit(2)
-}
 
 for (const [label, lifetime] of [
   ['tokens living 2 s', 2],
@@ -43,35 +38,16 @@ async function run(label, lifetime) {
     secrets: [secret],
     defaultAlg: 'ES256',
   }
-  const samples = []
-  const outcomes = {}
-  const started = performance.now()
-  const one = async (i) => {
-    const now = Math.floor(Date.now() / 1000)
-    const token = mintToken(
-      context,
-      { jti: `t${i}`, iat: now, exp: now + lifetime },
-      { alg: 'HS256' },
-    )
-    const decision = await check({
-      method: 'GET',
-      url: '/pay',
-      rawHeaders: ['Authorization', `Bearer ${token}`],
-    })
-    const outcome = decision.ok ? 'accepted' : decision.reason
-    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1
-  }
-  // Requests overlap as they do in a server: signature checks run on the thread pool.
-  for (let i = 1; i <= TOTAL; i += IN_FLIGHT) {
-    await Promise.all(
-      Array.from({ length: Math.min(IN_FLIGHT, TOTAL - i + 1) }, (_, k) => one(i + k)),
-    )
-    if ((i + IN_FLIGHT - 1) % SAMPLE_EVERY < IN_FLIGHT) {
-      globalThis.gc()
-      samples.push(process.memoryUsage().heapUsed)
-    }
-  }
-  const seconds = (performance.now() - started) / 1000
+  const { outcomes, samples, seconds } = await feedTokens({
+    total: TOTAL,
+    sampleEvery: SAMPLE_EVERY,
+    url: '/pay',
+    check,
+    mint: (i) => {
+      const now = Math.floor(Date.now() / 1000)
+      return mintToken(context, { jti: `t${i}`, iat: now, exp: now + lifetime }, { alg: 'HS256' })
+    },
+  })
   const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1)
   const warm = samples[0]
   const peak = Math.max(...samples)

@@ -5,71 +5,27 @@
 // cleanly so the profile is written, and prints the self time of the profile grouped by where
 // the code lives (bearer-guard, the framework, Node's HTTP stack, GC), then the bearer-guard
 // functions that take the most. Defaults: koa/bearer-guard, repeated (the cached fast path).
-import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { createIssuer } from '@bearer-guard/testing'
+import { load, startServer, writeScenarioTokens } from './common.mjs'
 
 const [name = 'koa/bearer-guard', scenario = 'repeated'] = process.argv.slice(2)
 const SECONDS = Number(process.env.SECONDS ?? 8)
-const here = (file) => fileURLToPath(new URL(file, import.meta.url))
-const pin = (core, args) =>
-  process.platform === 'linux'
-    ? ['taskset', ['-c', String(core), process.execPath, ...args]]
-    : [process.execPath, args]
-
 const issuer = await createIssuer({ algorithms: ['ES256'], audience: 'https://api.bench' })
 const dir = mkdtempSync(join(tmpdir(), 'bearer-guard-profile-'))
-const garbage = (n) => randomBytes(n).toString('base64url')
-const many = (make) => Promise.all(Array.from({ length: 10_000 }, make))
-const tokens = {
-  repeated: async () => [await issuer.mint({ exp: '+2h' })],
-  distinct: () => many(() => issuer.mint({ exp: '+2h' })),
-  'bad-signature': () => many(() => issuer.mint({ exp: '+2h' }, { signature: 'corrupt' })),
-  malformed: () => many(() => `${garbage(24)}.${garbage(90)}.${garbage(48)}`),
-  'unknown-kid': () => many(() => issuer.mint({ exp: '+2h' }, { kid: garbage(8) })),
-}
-const tokensFile = join(dir, 'tokens.txt')
-writeFileSync(tokensFile, (await tokens[scenario]()).join('\n'))
-
-const [command, args] = pin(0, ['--cpu-prof', `--cpu-prof-dir=${dir}`, here('server.mjs'), name])
-const server = spawn(command, args, {
-  stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  env: {
-    ...process.env,
-    BENCH_CONFIG: JSON.stringify({
-      issuer: issuer.url,
-      audience: issuer.audience,
-      jwksUri: issuer.jwksUri,
-      alg: 'ES256',
-    }),
-  },
-})
-const { port } = await new Promise((resolve) => server.once('message', resolve))
-const load = (seconds, amount) =>
-  new Promise((resolve) => {
-    const [loadCommand, loadArgs] = pin(1, [
-      here('load.mjs'),
-      JSON.stringify({
-        url: `http://127.0.0.1:${port}`,
-        tokensFile,
-        seconds,
-        amount,
-        connections: 50,
-      }),
-    ])
-    spawn(loadCommand, loadArgs, { stdio: 'ignore' }).once('exit', resolve)
-  })
-await load(4, 10_000)
-await load(SECONDS)
+const files = await writeScenarioTokens(issuer, 'ES256', dir, [scenario])
+const tokensFile = files[scenario].path
+const server = await startServer(
+  name,
+  { issuer: issuer.url, audience: issuer.audience, jwksUri: issuer.jwksUri, alg: 'ES256' },
+  ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+)
+await load({ url: server.url, tokensFile, seconds: 4, amount: 10_000 })
+await load({ url: server.url, tokensFile, seconds: SECONDS })
 // A signal the server turns into a clean exit, so the profile gets written.
-await new Promise((resolve) => {
-  server.once('exit', resolve)
-  server.kill('SIGINT')
-})
+await server.stop('SIGINT')
 await issuer.close()
 
 const profile = JSON.parse(

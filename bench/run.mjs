@@ -9,13 +9,20 @@
 // Environment: ALGS (default ES256,RS256), ROUNDS (3), SECONDS (3 per measurement), WARMUP (1),
 // WARMUP_MAX (4, the cap on the one pass over a scenario's tokens),
 // ONLY (a substring of contender names), SCENARIOS (comma list).
-import { spawn, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createIssuer } from '@bearer-guard/testing'
+import {
+  load,
+  median,
+  outputOf,
+  SCENARIOS as ALL,
+  startServer,
+  writeScenarioTokens,
+} from './common.mjs'
 import { contenders } from './contenders.mjs'
 
 const ALGS = (process.env.ALGS ?? 'ES256,RS256').split(',')
@@ -24,19 +31,13 @@ const SECONDS = Number(process.env.SECONDS ?? 3)
 const WARMUP = Number(process.env.WARMUP ?? 1)
 const WARMUP_MAX = Number(process.env.WARMUP_MAX ?? 4)
 const CONNECTIONS = 50
-const SCENARIOS = (
-  process.env.SCENARIOS ?? 'repeated,distinct,bad-signature,malformed,unknown-kid'
-).split(',')
+const SCENARIOS = process.env.SCENARIOS?.split(',') ?? ALL
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
 const ONLY = process.env.ONLY
 const names = Object.keys(contenders).filter(
   (name) => !ONLY || name.includes(ONLY) || isReference(name),
 )
 const frameworks = [...new Set(names.map((name) => name.split('/')[0]))]
-const pin = (core, command, args) =>
-  process.platform === 'linux'
-    ? ['taskset', ['-c', String(core), command, ...args]]
-    : [command, args]
 
 const issuer = await createIssuer({ algorithms: ['ES256', 'RS256'], audience: 'https://api.bench' })
 const dir = mkdtempSync(join(tmpdir(), 'bearer-guard-bench-'))
@@ -44,7 +45,7 @@ const runs = []
 const started = new Date()
 
 for (const alg of ALGS) {
-  const files = await tokenFiles(alg)
+  const files = await writeScenarioTokens(issuer, alg, dir, SCENARIOS, `${alg}-`)
   const config = { issuer: issuer.url, audience: issuer.audience, jwksUri: issuer.jwksUri, alg }
   for (let round = 0; round < ROUNDS; round++) {
     for (const framework of rotate(frameworks, round)) {
@@ -57,11 +58,17 @@ for (const alg of ALGS) {
           for (const scenario of isReference(name) ? ['repeated'] : SCENARIOS) {
             // Warm-up: every token of the scenario once (at most WARMUP_MAX s), so each contender's
             // caches are as warm as in an API whose clients keep coming back, then WARMUP s more.
-            await load(server.url, files[scenario].path, WARMUP_MAX, files[scenario].count)
-            await load(server.url, files[scenario].path, WARMUP)
+            const tokensFile = files[scenario].path
+            await load({
+              url: server.url,
+              tokensFile,
+              seconds: WARMUP_MAX,
+              amount: files[scenario].count,
+            })
+            await load({ url: server.url, tokensFile, seconds: WARMUP })
             const hits = issuer.hits.jwks
             const before = await server.mark()
-            const measured = await load(server.url, files[scenario].path, SECONDS)
+            const measured = await load({ url: server.url, tokensFile, seconds: SECONDS })
             const after = await server.mark()
             const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system
             const cpuMicros = cpu / (after.served - before.served)
@@ -80,7 +87,7 @@ for (const alg of ALGS) {
             )
           }
         } finally {
-          server.stop()
+          await server.stop()
         }
       }
     }
@@ -125,17 +132,12 @@ const report = [
 process.stdout.write(report)
 if (!ONLY && !process.env.SKIP_MEMORY) writeIntoReadme(report)
 
-function memoryRun() {
-  const child = spawn(process.execPath, ['--expose-gc', here('token-cache-memory.mjs'), '--json'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  return new Promise((resolve, reject) =>
-    child.once('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`memory run exited (${code})`)),
-    ),
+async function memoryRun() {
+  const output = await outputOf(
+    [process.execPath, ['--expose-gc', here('token-cache-memory.mjs'), '--json']],
+    'memory run',
   )
+  return JSON.parse(output)
 }
 
 /** The targets of the bench README, each with the figure it reads and whether it is met. */
@@ -256,64 +258,6 @@ function writeIntoReadme(text) {
   spawnSync(here('../node_modules/.bin/prettier'), ['--write', file], { stdio: 'ignore' })
 }
 
-async function tokenFiles(alg) {
-  const kid = () => randomBytes(8).toString('base64url')
-  const garbage = (n) => randomBytes(n).toString('base64url')
-  const many = (n, make) => Promise.all(Array.from({ length: n }, (_, i) => make(i)))
-  const exp = '+2h'
-  const sets = {
-    repeated: [await issuer.mint({ exp }, { alg })],
-    distinct: await many(10_000, () => issuer.mint({ exp }, { alg })),
-    'bad-signature': await many(10_000, () => issuer.mint({ exp }, { alg, signature: 'corrupt' })),
-    malformed: await many(10_000, () => `${garbage(24)}.${garbage(90)}.${garbage(48)}`),
-    'unknown-kid': await many(10_000, () => issuer.mint({ exp }, { alg, kid: kid() })),
-  }
-  return Object.fromEntries(
-    Object.entries(sets).map(([scenario, tokens]) => {
-      const file = join(dir, `${alg}-${scenario}.txt`)
-      writeFileSync(file, tokens.join('\n'))
-      return [scenario, { path: file, count: tokens.length }]
-    }),
-  )
-}
-
-function startServer(name, config) {
-  const [command, args] = pin(0, process.execPath, [here('server.mjs'), name])
-  const child = spawn(command, args, {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
-  })
-  return new Promise((resolve, reject) => {
-    child.once('message', ({ port }) =>
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        stop: () => child.kill('SIGKILL'),
-        mark: () =>
-          new Promise((answer) => {
-            child.once('message', answer)
-            child.send({ mark: true })
-          }),
-      }),
-    )
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code})`)))
-  })
-}
-
-function load(url, tokensFile, seconds, amount) {
-  const [command, args] = pin(1, process.execPath, [
-    here('load.mjs'),
-    JSON.stringify({ url, tokensFile, seconds, amount, connections: CONNECTIONS }),
-  ])
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] })
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  return new Promise((resolve, reject) =>
-    child.once('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`load exited (${code})`)),
-    ),
-  )
-}
-
 /** The bare framework and the no-op middleware: measured once per round, with one token. */
 function isReference(name) {
   return name.endsWith('/bare') || name.includes('/no-op')
@@ -321,12 +265,6 @@ function isReference(name) {
 
 function rotate(list, by) {
   return list.map((_, i) => list[(i + by) % list.length])
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
 function summarize(all) {

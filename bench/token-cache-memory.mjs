@@ -6,16 +6,11 @@
 // `node --expose-gc bench/token-cache-memory.mjs` after `pnpm build`. Prints JSON with --json.
 import { createGuard } from '@bearer-guard/core'
 import { createIssuer } from '@bearer-guard/testing'
+import { feedTokens } from './common.mjs'
 
 const TOTAL = Number(process.env.TOKENS ?? 1_000_000)
 const SAMPLE_EVERY = 100_000
-const IN_FLIGHT = 64
 const ALG = process.env.ALG ?? 'ES256'
-
-if (typeof globalThis.gc !== 'function') {
-  console.error('run with node --expose-gc')
-  process.exit(2)
-}
 
 const issuer = await createIssuer({ algorithms: [ALG], audience: 'https://api.bench' })
 const guard = createGuard({
@@ -24,37 +19,20 @@ const guard = createGuard({
   jwksUri: issuer.jwksUri,
 })
 const check = guard.route({})
-const samples = []
-const outcomes = {}
-const started = performance.now()
-
-const one = async (i) => {
-  const token = await issuer.mint({ jti: `t${i}`, exp: '+1h' }, { alg: ALG })
-  const decision = await check({
-    method: 'GET',
-    url: '/orders',
-    rawHeaders: ['Authorization', `Bearer ${token}`],
-  })
-  const outcome = decision.ok ? 'accepted' : decision.reason
-  outcomes[outcome] = (outcomes[outcome] ?? 0) + 1
-}
-
-for (let i = 1; i <= TOTAL; i += IN_FLIGHT) {
-  await Promise.all(
-    Array.from({ length: Math.min(IN_FLIGHT, TOTAL - i + 1) }, (_, k) => one(i + k)),
-  )
-  if ((i + IN_FLIGHT - 1) % SAMPLE_EVERY < IN_FLIGHT) {
-    globalThis.gc()
-    samples.push(process.memoryUsage().heapUsed)
-  }
-}
+const { outcomes, samples, seconds } = await feedTokens({
+  total: TOTAL,
+  sampleEvery: SAMPLE_EVERY,
+  url: '/orders',
+  check,
+  mint: (i) => issuer.mint({ jti: `t${i}`, exp: '+1h' }, { alg: ALG }),
+})
 await issuer.close()
 
 const result = {
   tokens: TOTAL,
   alg: ALG,
   outcomes,
-  seconds: (performance.now() - started) / 1000,
+  seconds,
   warmHeap: samples[0],
   peakHeap: Math.max(...samples),
   endHeap: samples.at(-1),

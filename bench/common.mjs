@@ -1,0 +1,139 @@
+// What the bench scripts share: the scenarios' tokens, pinned child processes, the median, and
+// the heap-sampling loop of the memory benches.
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = (file) => fileURLToPath(new URL(file, import.meta.url))
+
+/** Every scenario the benches know, in the order they run. */
+export const SCENARIOS = ['repeated', 'distinct', 'bad-signature', 'malformed', 'unknown-kid']
+
+/**
+ * Writes the tokens of each of `scenarios`, one per line, to `dir/<prefix><scenario>.txt`: one
+ * valid token; 10,000 distinct valid ones; 10,000 with a corrupt signature; 10,000 random
+ * three-segment strings; 10,000 signed with random unknown `kid`s. The bare framework runs with
+ * the repeated token, so it is always written. Returns { scenario: { path, count } }.
+ */
+export async function writeScenarioTokens(issuer, alg, dir, scenarios, prefix = '') {
+  const garbage = (n) => randomBytes(n).toString('base64url')
+  const many = (make) => Promise.all(Array.from({ length: 10_000 }, make))
+  const exp = '+2h'
+  const makers = {
+    repeated: async () => [await issuer.mint({ exp }, { alg })],
+    distinct: () => many(() => issuer.mint({ exp }, { alg })),
+    'bad-signature': () => many(() => issuer.mint({ exp }, { alg, signature: 'corrupt' })),
+    malformed: () => many(() => `${garbage(24)}.${garbage(90)}.${garbage(48)}`),
+    'unknown-kid': () => many(() => issuer.mint({ exp }, { alg, kid: garbage(8) })),
+  }
+  const files = {}
+  for (const scenario of new Set(['repeated', ...scenarios])) {
+    const tokens = await makers[scenario]()
+    const path = join(dir, `${prefix}${scenario}.txt`)
+    writeFileSync(path, tokens.join('\n'))
+    files[scenario] = { path, count: tokens.length }
+  }
+  return files
+}
+
+/** `node args` pinned to one core with taskset where there is one: [command, argv]. */
+export function pinnedNode(core, args) {
+  return process.platform === 'linux'
+    ? ['taskset', ['-c', String(core), process.execPath, ...args]]
+    : [process.execPath, args]
+}
+
+/** Runs a command to its end and resolves with its standard output; any other exit rejects. */
+export function outputOf([command, args], what) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${what} exited (${code})`)),
+    ),
+  )
+}
+
+/**
+ * Starts one contender (server.mjs) pinned to core 0, with extra Node flags if any. Resolves
+ * once it listens, with its URL, `mark()` (its CPU time and requests served so far) and
+ * `stop(signal)` (SIGINT lets `--cpu-prof` write its profile), which resolves on exit.
+ */
+export function startServer(name, config, nodeFlags = []) {
+  const [command, args] = pinnedNode(0, [...nodeFlags, here('server.mjs'), name])
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
+  })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  return new Promise((resolve, reject) => {
+    child.once('message', ({ port }) =>
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        stop: (signal = 'SIGKILL') => {
+          child.kill(signal)
+          return exited
+        },
+        mark: () =>
+          new Promise((answer) => {
+            child.once('message', answer)
+            child.send({ mark: true })
+          }),
+      }),
+    )
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code})`)))
+  })
+}
+
+/**
+ * One load.mjs run pinned to core 1: `seconds` of load, or `amount` requests capped at
+ * `seconds`, each carrying the next token of `tokensFile`. Resolves with its figures.
+ */
+export async function load({ url, tokensFile, seconds, amount, connections = 50 }) {
+  const options = JSON.stringify({ url, tokensFile, seconds, amount, connections })
+  return JSON.parse(await outputOf(pinnedNode(1, [here('load.mjs'), options]), 'load'))
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/**
+ * The memory benches' loop: `total` requests, `inFlight` at a time (requests overlap as in a
+ * server: signature checks run on the thread pool), each checked by `check` with the token
+ * `mint(i)` gives. The heap is sampled after a forced GC every `sampleEvery` requests.
+ * Needs `node --expose-gc`.
+ */
+export async function feedTokens({ total, check, mint, url, inFlight = 64, sampleEvery }) {
+  if (typeof globalThis.gc !== 'function') {
+    console.error('run with node --expose-gc')
+    process.exit(2)
+  }
+  const outcomes = {}
+  const samples = []
+  const started = performance.now()
+  const one = async (i) => {
+    const decision = await check({
+      method: 'GET',
+      url,
+      rawHeaders: ['Authorization', `Bearer ${await mint(i)}`],
+    })
+    const outcome = decision.ok ? 'accepted' : decision.reason
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1
+  }
+  for (let i = 1; i <= total; i += inFlight) {
+    await Promise.all(
+      Array.from({ length: Math.min(inFlight, total - i + 1) }, (_, k) => one(i + k)),
+    )
+    if ((i + inFlight - 1) % sampleEvery < inFlight) {
+      globalThis.gc()
+      samples.push(process.memoryUsage().heapUsed)
+    }
+  }
+  return { outcomes, samples, seconds: (performance.now() - started) / 1000 }
+}
