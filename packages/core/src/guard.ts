@@ -141,22 +141,11 @@ export function createGuard(options: GuardOptions): Guard {
         new GateContext(config, input, state, verified, token),
         state.passed,
       )
-      if (isPromiseLike(refusal)) {
-        return Promise.resolve(refusal).then((refused) =>
-          report(
-            config,
-            input,
-            refused ? { decision: refused, verified } : authentication,
-            started,
-          ),
-        )
-      }
-      return report(
-        config,
-        input,
-        refusal ? { decision: refusal, verified } : authentication,
-        started,
-      )
+      return isPromiseLike(refusal)
+        ? Promise.resolve(refusal).then((refused) =>
+            concluded(config, input, authentication, refused, started),
+          )
+        : concluded(config, input, authentication, refusal, started)
     }
     return (input) => {
       const started = config.onDecision ? performance.now() : 0
@@ -196,6 +185,20 @@ function authenticate(input: RequestInput, config: GuardConfig): MaybePromise<Au
       ? { decision: verification, verified: verification.auth, token }
       : { decision: verification },
   )
+}
+
+/** Reports a gate whose token verified: refused by one of its checks, or accepted. */
+function concluded(
+  config: GuardConfig,
+  input: RequestInput,
+  authentication: Authentication,
+  refusal: Refusal | undefined,
+  started: number,
+): Decision {
+  const outcome = refusal
+    ? { decision: refusal, verified: authentication.verified }
+    : authentication
+  return report(config, input, outcome, started)
 }
 
 /** Emits the gate's `onDecision` event and returns its decision. */

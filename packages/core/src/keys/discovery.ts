@@ -31,16 +31,14 @@ export class DiscoveredJwks implements KeySource {
   }
 
   private async discoverThenLookup(alg: string, kid: string | undefined): Promise<KeyLookup> {
-    {
-      const now = performance.now() / 1000
-      const waiting = this.failedAt !== undefined && now - this.failedAt < this.cache.retryInterval
-      if (!waiting)
-        await (this.inflight ??= this.discover().finally(() => (this.inflight = undefined)))
-      if (!this.jwks) {
-        const retryAfter =
-          (this.failedAt ?? now) + this.cache.retryInterval - performance.now() / 1000
-        return { reason: 'keys_unavailable', retryAfter }
-      }
+    const now = performance.now() / 1000
+    const waiting = this.failedAt !== undefined && now - this.failedAt < this.cache.retryInterval
+    if (!waiting)
+      await (this.inflight ??= this.discover().finally(() => (this.inflight = undefined)))
+    if (!this.jwks) {
+      const retryAfter =
+        (this.failedAt ?? now) + this.cache.retryInterval - performance.now() / 1000
+      return { reason: 'keys_unavailable', retryAfter }
     }
     return this.jwks.lookup(alg, kid)
   }

@@ -67,10 +67,8 @@ export class RemoteJwks implements KeySource {
   /** Answers at once while the set is fresh and no refetch is due: the common case never waits. */
   lookup(alg: string, kid: string | undefined): KeyLookup | Promise<KeyLookup> {
     const now = this.now()
-    const fresh = this.fresh
-    if (!fresh || now >= fresh.expiresAt) return this.lookupExpired(alg, kid)
-    if (now >= fresh.refreshAt) void this.refresh()
-    return this.matchOrRefetch(fresh.set, alg, kid, now)
+    const fresh = this.freshSet(now)
+    return fresh ? this.matchOrRefetch(fresh, alg, kid, now) : this.lookupExpired(alg, kid)
   }
 
   private async lookupExpired(alg: string, kid: string | undefined): Promise<KeyLookup> {
@@ -140,10 +138,15 @@ export class RemoteJwks implements KeySource {
   }
 
   generation(): number | undefined {
-    const now = this.now()
-    if (!this.fresh || now >= this.fresh.expiresAt) return undefined
-    if (now >= this.fresh.refreshAt) void this.refresh()
-    return this.generations
+    return this.freshSet(this.now()) ? this.generations : undefined
+  }
+
+  /** The key set while it is fresh, refreshed in the background once it nears expiry. */
+  private freshSet(now: number): KeySet | undefined {
+    const fresh = this.fresh
+    if (!fresh || now >= fresh.expiresAt) return undefined
+    if (now >= fresh.refreshAt) void this.refresh()
+    return fresh.set
   }
 
   /** Validates a JWKS document; a document that is not one is a failed fetch. */
