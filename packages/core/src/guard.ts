@@ -8,7 +8,7 @@ import { emitDecision } from './events.js'
 import { andThen, isPromiseLike } from './maybe.js'
 import type { MaybePromise } from './maybe.js'
 import { extractBearer, isPreflight } from './extract/bearer.js'
-import { toHttp } from './http.js'
+import { responder } from './http.js'
 import type { HttpResponse } from './http.js'
 import { guardConfig } from './options.js'
 import type { GuardConfig, GuardOptions } from './options.js'
@@ -173,7 +173,7 @@ export function createGuard(options: GuardOptions): Guard {
     )
   }
 
-  return { config, route, respond: (refusal) => toHttp(refusal, config), revoke }
+  return { config, route, respond: responder(config), revoke }
 }
 
 function authenticate(input: RequestInput, config: GuardConfig): MaybePromise<Authentication> {

@@ -1,6 +1,7 @@
 /** Renders a refusal as an HTTP response, and the headers of an authenticated one. */
 import type { Refusal } from './decision.js'
 import { HIDDEN_DESCRIPTIONS, REASONS } from './reasons.js'
+import type { Reason } from './reasons.js'
 
 /** How refusals are worded; part of the guard's config. */
 export interface ResponseConfig {
@@ -10,11 +11,11 @@ export interface ResponseConfig {
   readonly reasons: 'expose' | 'hide'
 }
 
-/** A response ready to write: adapters copy it verbatim. */
+/** A response ready to write: adapters copy it verbatim. It may be shared: never change it. */
 export interface HttpResponse {
-  status: number
-  headers: Record<string, string>
-  body: string
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
 }
 
 /**
@@ -49,6 +50,32 @@ export function toHttp(refusal: Refusal, config: ResponseConfig): HttpResponse {
     ? { error: row.error, error_description: description }
     : { error: row.error, error_description: description, reason: refusal.reason }
   return { status: row.status, headers, body: JSON.stringify(body) }
+}
+
+/**
+ * A guard's renderer. A refusal that carries nothing but its reason always renders the same, so
+ * each reason is rendered once and the response shared (frozen: adapters copy it, never change
+ * it); a flood of garbage tokens then costs no string building. Refusals with a scope, step-up
+ * parameters or a `Retry-After` are rendered each time.
+ */
+export function responder(config: ResponseConfig): (refusal: Refusal) => HttpResponse {
+  const rendered = new Map<Reason, HttpResponse>()
+  return (refusal) => {
+    if (
+      refusal.scope !== undefined ||
+      refusal.acrValues !== undefined ||
+      refusal.maxAge !== undefined ||
+      refusal.retryAfter !== undefined
+    )
+      return toHttp(refusal, config)
+    let response = rendered.get(refusal.reason)
+    if (!response) {
+      response = toHttp({ ok: false, reason: refusal.reason }, config)
+      Object.freeze(response.headers)
+      rendered.set(refusal.reason, Object.freeze(response))
+    }
+    return response
+  }
 }
 
 function challenge(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { refuse } from '../src/decision.js'
-import { setAuthenticatedHeaders, toHttp } from '../src/http.js'
+import { responder, setAuthenticatedHeaders, toHttp } from '../src/http.js'
 import { REASONS } from '../src/reasons.js'
 import type { Reason } from '../src/reasons.js'
 
@@ -139,6 +139,32 @@ describe('toHttp(refusal, config)', () => {
       const scope = toHttp(refuse('insufficient_scope'), hide)
       expect(toHttp(refuse('url_mismatch'), hide)).toEqual(scope)
     })
+  })
+})
+
+describe('responder(config)', () => {
+  it('renders what toHttp renders, once per reason, frozen', () => {
+    const respond = responder(expose)
+    const first = respond(refuse('bad_signature'))
+    expect(first).toEqual(toHttp(refuse('bad_signature'), expose))
+    expect(respond(refuse('bad_signature'))).toBe(first)
+    expect(respond(refuse('expired'))).not.toBe(first)
+    expect(Object.isFrozen(first) && Object.isFrozen(first.headers)).toBe(true)
+  })
+  it('renders a refusal with a scope, step-up or Retry-After each time', () => {
+    const respond = responder(expose)
+    const scoped = respond(refuse('insufficient_scope', { scope: ['orders:read'] }))
+    expect(scoped.headers['WWW-Authenticate']).toContain('scope="orders:read"')
+    expect(
+      respond(refuse('insufficient_scope', { scope: ['pay'] })).headers['WWW-Authenticate'],
+    ).toContain('scope="pay"')
+    expect(respond(refuse('keys_unavailable', { retryAfter: 7 })).headers['Retry-After']).toBe('7')
+    expect(respond(refuse('keys_unavailable', { retryAfter: 30 })).headers['Retry-After']).toBe(
+      '30',
+    )
+    expect(
+      respond(refuse('step_up_required', { maxAge: 60 })).headers['WWW-Authenticate'],
+    ).toContain('max_age=60')
   })
 })
 

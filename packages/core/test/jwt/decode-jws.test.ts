@@ -38,9 +38,23 @@ describe('decodeJws(token)', () => {
     ['a duplicate payload member', `${HEADER}.${b64('{"sub":"a","sub":"b"}')}.c2ln`],
     ['a duplicate spelled with an escape', `${HEADER}.${b64('{"sub":"a","\\u0073ub":"b"}')}.c2ln`],
     ['a duplicate inside a nested object', `${HEADER}.${b64('{"a":{"b":1,"b":2}}')}.c2ln`],
+    // JSON text {"a\\":1,"a\\":2}: the name a\ twice, each ending in an escaped backslash.
+    ['a duplicate ending in a backslash', `${HEADER}.${b64('{"a\\\\":1,"a\\\\":2}')}.c2ln`],
+    ['a duplicate after an escaped quote', `${HEADER}.${b64('{"x":"\\"","b":1,"b":2}')}.c2ln`],
   ]
   it.each(malformed)('refuses %s', (_, token) => {
     expect(decodeJws(token)).toBeUndefined()
+  })
+  it('tells names apart that differ only by an escape', () => {
+    // JSON text {"a\"":1,"a":2,"a\\":3,"b\\\"":4,"b":5}: names a", a, a\, b\", b
+    const payload = b64('{"a\\"":1,"a":2,"a\\\\":3,"b\\\\\\"":4,"b":5}')
+    expect(decodeJws(`${HEADER}.${payload}.c2ln`)?.payload).toEqual({
+      'a"': 1,
+      a: 2,
+      'a\\': 3,
+      'b\\"': 4,
+      b: 5,
+    })
   })
   it('accepts the same name at different levels and inside strings', () => {
     const payload = b64('{"a":{"a":1},"b":["a","a"],"c":"\\"a\\":1,\\"a\\":2"}')
