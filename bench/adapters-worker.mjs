@@ -1,23 +1,66 @@
-// One measurement of adapters.mjs, in its own process: one app, one scenario, requests injected
-// straight into the framework's handler (no sockets). Prints CPU microseconds per request.
+// One round of adapters.mjs, in its own process: the bare framework and bearer-guard on it, each
+// in its own worker thread (its own V8 isolate, so neither app's code shapes the other's JIT),
+// requests injected straight into the app's handler (no sockets). The two take turns in
+// batches, one thread working while the other waits, so whatever the machine does meanwhile
+// falls on both alike; each pair of batches gives one difference. Prints JSON: the median CPU
+// microseconds per request of the bare app, and the median of the per-pair differences.
 import { readFileSync } from 'node:fs'
+import { once } from 'node:events'
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import inject from 'light-my-request'
+import { median } from './common.mjs'
 import { contenders } from './contenders.mjs'
 
-const [name, tokensFile, configJson] = process.argv.slice(2)
-const tokens = readFileSync(tokensFile, 'utf8').split('\n').filter(Boolean)
-const handler = (await contenders[name](JSON.parse(configJson))).listeners('request')[0]
-const WARMUP = Number(process.env.WARMUP_REQUESTS ?? 10_000)
-const N = Number(process.env.REQUESTS ?? 50_000)
-let next = 0
-const call = () =>
-  inject(handler, {
-    url: '/orders',
-    headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` },
+if (isMainThread) {
+  const [framework, repeatedFile, tokensFile, config] = process.argv.slice(2)
+  const BATCH = Number(process.env.BATCH ?? 2_000)
+  const PAIRS = Number(process.env.PAIRS ?? 15)
+  const WARMUP = Number(process.env.WARMUP_REQUESTS ?? 10_000)
+
+  const start = async (name, file) => {
+    const worker = new Worker(new URL(import.meta.url), {
+      workerData: { name: `${framework}/${name}`, file, config: JSON.parse(config) },
+    })
+    await once(worker, 'message')
+    return worker
+  }
+  // Process CPU time per request over one batch; the other thread is idle meanwhile.
+  const run = async (worker, requests) => {
+    const before = process.cpuUsage()
+    worker.postMessage(requests)
+    await once(worker, 'message')
+    const used = process.cpuUsage(before)
+    return (used.user + used.system) / requests
+  }
+
+  const bare = await start('bare', repeatedFile)
+  const guarded = await start(process.env.CONTENDER ?? 'bearer-guard', tokensFile)
+  await run(bare, WARMUP)
+  await run(guarded, WARMUP)
+  const bareTimes = []
+  const added = []
+  for (let pair = 0; pair < PAIRS; pair++) {
+    const bareFirst = pair % 2 === 0
+    const first = await run(bareFirst ? bare : guarded, BATCH)
+    const second = await run(bareFirst ? guarded : bare, BATCH)
+    const [bareTime, guardedTime] = bareFirst ? [first, second] : [second, first]
+    bareTimes.push(bareTime)
+    added.push(guardedTime - bareTime)
+  }
+  process.stdout.write(JSON.stringify({ bare: median(bareTimes), added: median(added) }))
+  process.exit(0)
+} else {
+  const { name, file, config } = workerData
+  const handler = (await contenders[name](config)).listeners('request')[0]
+  const tokens = readFileSync(file, 'utf8').split('\n').filter(Boolean)
+  let next = 0
+  parentPort.on('message', async (requests) => {
+    for (let i = 0; i < requests; i++)
+      await inject(handler, {
+        url: '/orders',
+        headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` },
+      })
+    parentPort.postMessage('done')
   })
-for (let i = 0; i < WARMUP; i++) await call()
-const before = process.cpuUsage()
-for (let i = 0; i < N; i++) await call()
-const used = process.cpuUsage(before)
-process.stdout.write(String((used.user + used.system) / N))
-process.exit(0)
+  parentPort.postMessage('ready')
+}
