@@ -13,11 +13,7 @@ export interface DecodedJws {
 const BASE64URL = /^[A-Za-z0-9_-]*$/
 const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 const OPEN_BRACE = 0x7b
-const CLOSE_BRACE = 0x7d
-const OPEN_BRACKET = 0x5b
-const CLOSE_BRACKET = 0x5d
-const QUOTE = 0x22
-const COMMA = 0x2c
+const COLON = 0x3a
 const BACKSLASH = 0x5c
 const JSON_SPACE = new Set([0x20, 0x09, 0x0a, 0x0d])
 
@@ -62,7 +58,7 @@ function decodeJsonObject(segment: string): Record<string, unknown> | undefined 
   try {
     const value: unknown = JSON.parse(text)
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-    return hasDuplicateMembers(text) ? undefined : (value as Record<string, unknown>)
+    return hasDuplicateMembers(text, value) ? undefined : (value as Record<string, unknown>)
   } catch {
     return undefined
   }
@@ -75,38 +71,37 @@ function startsAnObject(bytes: Buffer): boolean {
 }
 
 /**
- * Whether any object in a JSON text (already known to parse) repeats a member name.
- * A small scanner: strings are skipped whole with `indexOf` jumps, and each object level tracks
- * the names it has seen. Only a name with an escape in it needs `JSON.parse` to be compared.
+ * Whether any object in a JSON text repeats a member name. `JSON.parse` keeps the last of
+ * repeated names, so the text has a duplicate exactly when it spells more member names than the
+ * parsed value holds. In valid JSON a member name is a string followed by a colon, so counting
+ * them is a jump from quote to quote, with no name compared or kept.
  */
-function hasDuplicateMembers(text: string): boolean {
-  const stack: (Set<string> | null)[] = []
-  let expectName = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === QUOTE) {
-      const end = stringEnd(text, i)
-      const top = stack[stack.length - 1]
-      if (expectName && top) {
-        const raw = text.slice(i + 1, end)
-        const name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw
-        if (top.has(name)) return true
-        top.add(name)
-      }
-      expectName = false
-      i = end
-    } else if (c === OPEN_BRACE) {
-      stack.push(new Set())
-      expectName = true
-    } else if (c === OPEN_BRACKET) {
-      stack.push(null)
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      stack.pop()
-    } else if (c === COMMA) {
-      expectName = stack[stack.length - 1] instanceof Set
-    }
+function hasDuplicateMembers(text: string, value: object): boolean {
+  return countNames(text) !== countMembers(value)
+}
+
+function countNames(text: string): number {
+  let names = 0
+  let quote = text.indexOf('"')
+  while (quote !== -1) {
+    let next = stringEnd(text, quote) + 1
+    while (JSON_SPACE.has(text.charCodeAt(next))) next++
+    if (text.charCodeAt(next) === COLON) names++
+    quote = text.indexOf('"', next)
   }
-  return false
+  return names
+}
+
+function countMembers(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0
+  let count = 0
+  if (Array.isArray(value)) {
+    for (const item of value) count += countMembers(item)
+    return count
+  }
+  // JSON.parse makes every member, `__proto__` included, an own enumerable data property.
+  for (const name in value) count += 1 + countMembers((value as Record<string, unknown>)[name])
+  return count
 }
 
 /** The index of the quote closing the string that opens at `start` (the text is valid JSON). */

@@ -40,6 +40,7 @@ describe('decodeJws(token)', () => {
     ['a duplicate inside a nested object', `${HEADER}.${b64('{"a":{"b":1,"b":2}}')}.c2ln`],
     // JSON text {"a\\":1,"a\\":2}: the name a\ twice, each ending in an escaped backslash.
     ['a duplicate ending in a backslash', `${HEADER}.${b64('{"a\\\\":1,"a\\\\":2}')}.c2ln`],
+    ['a duplicate __proto__', `${HEADER}.${b64('{"__proto__":1,"__proto__":2}')}.c2ln`],
     ['a duplicate after an escaped quote', `${HEADER}.${b64('{"x":"\\"","b":1,"b":2}')}.c2ln`],
   ]
   it.each(malformed)('refuses %s', (_, token) => {
@@ -55,6 +56,12 @@ describe('decodeJws(token)', () => {
       'b\\"': 4,
       b: 5,
     })
+  })
+  it('accepts __proto__ as an ordinary member, once', () => {
+    const payload = b64('{"__proto__":{"a":1},"a":[{"a":2}]}')
+    const decoded = decodeJws(`${HEADER}.${payload}.c2ln`)?.payload
+    expect(Object.keys(decoded ?? {})).toEqual(['__proto__', 'a'])
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype)
   })
   it('accepts the same name at different levels and inside strings', () => {
     const payload = b64('{"a":{"a":1},"b":["a","a"],"c":"\\"a\\":1,\\"a\\":2"}')
