@@ -4,11 +4,13 @@
 // batches, one thread working while the other waits, so whatever the machine does meanwhile
 // falls on both alike; each pair of batches gives one difference. Prints JSON: the median CPU
 // microseconds per request of the bare app, and the median of the per-pair differences.
+// CONTENDER (default bearer-guard) names another app of contenders.mjs to set against the bare
+// one, such as `no-op middleware` for Express.
 import { readFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import inject from 'light-my-request'
-import { median } from './common.mjs'
+import { alternate, median } from './common.mjs'
 import { contenders } from './contenders.mjs'
 
 if (isMainThread) {
@@ -37,17 +39,12 @@ if (isMainThread) {
   const guarded = await start(process.env.CONTENDER ?? 'bearer-guard', tokensFile)
   await run(bare, WARMUP)
   await run(guarded, WARMUP)
-  const bareTimes = []
-  const added = []
-  for (let pair = 0; pair < PAIRS; pair++) {
-    const bareFirst = pair % 2 === 0
-    const first = await run(bareFirst ? bare : guarded, BATCH)
-    const second = await run(bareFirst ? guarded : bare, BATCH)
-    const [bareTime, guardedTime] = bareFirst ? [first, second] : [second, first]
-    bareTimes.push(bareTime)
-    added.push(guardedTime - bareTime)
-  }
-  process.stdout.write(JSON.stringify({ bare: median(bareTimes), added: median(added) }))
+  const { references, differences } = await alternate(
+    PAIRS,
+    () => run(bare, BATCH),
+    () => run(guarded, BATCH),
+  )
+  process.stdout.write(JSON.stringify({ bare: median(references), added: median(differences) }))
   process.exit(0)
 } else {
   const { name, file, config } = workerData

@@ -1,4 +1,4 @@
-// What the bench scripts share: the scenarios' tokens, pinned child processes, the median, and
+// What the bench scripts share: the scenarios' tokens, pinned child processes, alternating pairs, the median, and
 // the heap-sampling loop of the memory benches.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -95,6 +95,25 @@ export function startServer(name, config, nodeFlags = []) {
 export async function load({ url, tokensFile, seconds, amount, connections = 50 }) {
   const options = JSON.stringify({ url, tokensFile, seconds, amount, connections })
   return JSON.parse(await outputOf(pinnedNode(1, [here('load.mjs'), options]), 'load'))
+}
+
+/**
+ * Runs two measurements `pairs` times in turn, swapping which goes first each pair so that
+ * neither always follows the other. Resolves with the reference's figures and the per-pair
+ * differences (other minus reference).
+ */
+export async function alternate(pairs, reference, other) {
+  const references = []
+  const differences = []
+  for (let pair = 0; pair < pairs; pair++) {
+    const referenceFirst = pair % 2 === 0
+    const first = await (referenceFirst ? reference() : other())
+    const second = await (referenceFirst ? other() : reference())
+    const [mine, theirs] = referenceFirst ? [first, second] : [second, first]
+    references.push(mine)
+    differences.push(theirs - mine)
+  }
+  return { references, differences }
 }
 
 export function median(values) {

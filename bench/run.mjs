@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createIssuer } from '@bearer-guard/testing'
 import {
+  alternate,
   load,
   median,
   outputOf,
@@ -78,9 +79,7 @@ for (const alg of ALGS) {
             const hits = issuer.hits.jwks
             const before = await server.mark()
             const measured = await load({ url: server.url, tokensFile, seconds: SECONDS })
-            const after = await server.mark()
-            const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system
-            const cpuMicros = cpu / (after.served - before.served)
+            const cpuMicros = cpuPerRequest(before, await server.mark())
             const jwksFetches = issuer.hits.jwks - hits
             const pairedMicros = bare
               ? await paired(bare, server, files.repeated.path, tokensFile)
@@ -165,19 +164,21 @@ async function paired(bare, contender, repeatedFile, tokensFile) {
   const window = async (server, file) => {
     const before = await server.mark()
     await load({ url: server.url, tokensFile: file, seconds: PAIR_SECONDS })
-    const after = await server.mark()
-    const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system
-    return cpu / (after.served - before.served)
+    return cpuPerRequest(before, await server.mark())
   }
   await load({ url: bare.url, tokensFile: repeatedFile, seconds: WARMUP })
-  const differences = []
-  for (let pair = 0; pair < PAIRS; pair++) {
-    const bareFirst = pair % 2 === 0
-    const first = await window(bareFirst ? bare : contender, bareFirst ? repeatedFile : tokensFile)
-    const second = await window(bareFirst ? contender : bare, bareFirst ? tokensFile : repeatedFile)
-    differences.push(bareFirst ? second - first : first - second)
-  }
+  const { differences } = await alternate(
+    PAIRS,
+    () => window(bare, repeatedFile),
+    () => window(contender, tokensFile),
+  )
   return median(differences)
+}
+
+/** Server CPU microseconds per request served between two of its marks. */
+function cpuPerRequest(before, after) {
+  const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system
+  return cpu / (after.served - before.served)
 }
 
 /** The targets of the bench README, each with the figure it reads and whether it is met. */
