@@ -1,5 +1,5 @@
-// What the bench scripts share: the scenarios' tokens, pinned child processes, alternating pairs, the median, and
-// the heap-sampling loop of the memory benches.
+// What the bench scripts share: the scenarios' tokens, pinned child processes, alternating
+// pairs, the median, and the heap-sampling loop of the memory benches.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
