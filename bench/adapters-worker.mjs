@@ -6,11 +6,10 @@
 // microseconds per request of the bare app, and the median of the per-pair differences.
 // CONTENDER (default bearer-guard) names another app of contenders.mjs to set against the bare
 // one, such as `no-op middleware` for Express.
-import { readFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import inject from 'light-my-request'
-import { alternate, median } from './common.mjs'
+import { alternate, median, rotatingBearer } from './common.mjs'
 import { contenders } from './contenders.mjs'
 
 if (isMainThread) {
@@ -49,13 +48,12 @@ if (isMainThread) {
 } else {
   const { name, file, config } = workerData
   const handler = (await contenders[name](config)).listeners('request')[0]
-  const tokens = readFileSync(file, 'utf8').split('\n').filter(Boolean)
-  let next = 0
+  const bearer = rotatingBearer(file)
   parentPort.on('message', async (requests) => {
     for (let i = 0; i < requests; i++)
       await inject(handler, {
         url: '/orders',
-        headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` },
+        headers: { authorization: bearer() },
       })
     parentPort.postMessage('done')
   })

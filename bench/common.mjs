@@ -2,7 +2,7 @@
 // pairs, the median, and the heap-sampling loop of the memory benches.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -36,6 +36,13 @@ export async function writeScenarioTokens(issuer, alg, dir, scenarios, prefix = 
     files[scenario] = { path, count: tokens.length }
   }
   return files
+}
+
+/** The tokens of a scenario file as `Authorization` values, one after another, round and round. */
+export function rotatingBearer(tokensFile) {
+  const tokens = readFileSync(tokensFile, 'utf8').split('\n').filter(Boolean)
+  let next = 0
+  return () => `Bearer ${tokens[next++ % tokens.length]}`
 }
 
 /** `node args` pinned to one core with taskset where there is one: [command, argv]. */

@@ -1,12 +1,11 @@
 // The load generator, as its own process on its own core: autocannon against one URL, each
 // request carrying the next token of a file (one per line, rotating). It runs for `seconds`, or,
 // given `amount`, until that many requests are done but never longer than `seconds`.
-import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
+import { rotatingBearer } from './common.mjs'
 
 const { url, tokensFile, seconds, amount, connections } = JSON.parse(process.argv[2])
-const tokens = readFileSync(tokensFile, 'utf8').split('\n').filter(Boolean)
-let next = 0
+const bearer = rotatingBearer(tokensFile)
 const result = await new Promise((resolve, reject) => {
   const instance = autocannon(
     {
@@ -18,7 +17,7 @@ const result = await new Promise((resolve, reject) => {
           method: 'GET',
           path: '/orders',
           setupRequest: (request) => {
-            request.headers = { authorization: `Bearer ${tokens[next++ % tokens.length]}` }
+            request.headers = { authorization: bearer() }
             return request
           },
         },
