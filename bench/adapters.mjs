@@ -15,19 +15,20 @@ import { createIssuer } from '@bearer-guard/testing'
 import { median, outputOf, pinnedNode, SCENARIOS as ALL, writeScenarioTokens } from './common.mjs'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
-const FRAMEWORKS = ['express', 'koa', 'fastify']
+const ALG = process.env.ALG ?? 'ES256'
+const FRAMEWORKS = process.env.FRAMEWORKS?.split(',') ?? ['express', 'koa', 'fastify']
 const SCENARIOS = process.env.SCENARIOS?.split(',') ?? ALL
 const worker = fileURLToPath(new URL('./adapters-worker.mjs', import.meta.url))
 
-const issuer = await createIssuer({ algorithms: ['ES256'], audience: 'https://api.bench' })
+const issuer = await createIssuer({ algorithms: [ALG], audience: 'https://api.bench' })
 const config = JSON.stringify({
   issuer: issuer.url,
   audience: issuer.audience,
   jwksUri: issuer.jwksUri,
-  alg: 'ES256',
+  alg: ALG,
 })
 const dir = mkdtempSync(join(tmpdir(), 'bearer-guard-adapters-'))
-const files = await writeScenarioTokens(issuer, 'ES256', dir, SCENARIOS)
+const files = await writeScenarioTokens(issuer, ALG, dir, SCENARIOS)
 
 const rows = []
 for (const framework of FRAMEWORKS) {
@@ -57,7 +58,7 @@ for (const framework of FRAMEWORKS) {
 await issuer.close()
 
 console.log(
-  `One process per round, bare and guarded alternating in batches of injected requests; ${ROUNDS} rounds, medians (ES256)`,
+  `One process per round, bare and guarded alternating in batches of injected requests; ${ROUNDS} rounds, medians (${ALG})`,
 )
 console.log('| framework | scenario | bare framework | added by bearer-guard |')
 console.log('| --- | --- | --- | --- |')

@@ -7,7 +7,8 @@
 // bench/results/<date>.json and a markdown summary on stdout (pasted into bench/README.md).
 //
 // Environment: ALGS (default ES256,RS256), ROUNDS (3), SECONDS (3 per measurement), WARMUP (1),
-// WARMUP_MAX (4, the cap on the one pass over a scenario's tokens),
+// WARMUP_MAX (4, the cap on the one pass over a scenario's tokens), PAIRS (3), EXPRESS_PAIRS (9),
+// PAIR_SECONDS (1),
 // ONLY (a substring of contender names), SCENARIOS (comma list).
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -34,8 +35,11 @@ const WARMUP_MAX = Number(process.env.WARMUP_MAX ?? 4)
 const CONNECTIONS = 50
 const SCENARIOS = process.env.SCENARIOS?.split(',') ?? ALL
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
-// Paired windows: PAIRS pairs of PAIR_SECONDS each, bare and contender alternating.
+// Paired windows: PAIRS pairs of PAIR_SECONDS each, bare and contender alternating. Express gets
+// EXPRESS_PAIRS: over HTTP here its bare server wanders so much (150–240 µs a request) that three
+// pairs leave its 15 µs bound unreadable; nine steadied a do-nothing middleware to 13–15 µs.
 const PAIRS = Number(process.env.PAIRS ?? 3)
+const EXPRESS_PAIRS = Number(process.env.EXPRESS_PAIRS ?? 9)
 const PAIR_SECONDS = Number(process.env.PAIR_SECONDS ?? 1)
 const PAIRED_CONTENDERS = /\/(bearer-guard|no-op middleware)$/
 const ONLY = process.env.ONLY
@@ -84,7 +88,13 @@ for (const alg of ALGS) {
             const cpuMicros = cpuPerRequest(before, await server.mark())
             const jwksFetches = issuer.hits.jwks - hits
             const pairedMicros = bare
-              ? await paired(bare, server, files.repeated.path, tokensFile)
+              ? await paired(
+                  bare,
+                  server,
+                  files.repeated.path,
+                  tokensFile,
+                  framework === 'express' ? EXPRESS_PAIRS : PAIRS,
+                )
               : undefined
             runs.push({
               alg,
@@ -126,6 +136,9 @@ writeFileSync(
       cpus: availableParallelism(),
       rounds: ROUNDS,
       seconds: SECONDS,
+      pairs: PAIRS,
+      expressPairs: EXPRESS_PAIRS,
+      pairSeconds: PAIR_SECONDS,
       connections: CONNECTIONS,
       runs,
       summary,
@@ -137,7 +150,7 @@ writeFileSync(
   ),
 )
 const report = [
-  `Made by \`pnpm bench\` on ${started.toISOString().slice(0, 10)}: Node ${process.version}, ${availableParallelism()} CPUs, ${ROUNDS} rounds of ${SECONDS} s per measurement after a warm-up of one pass over the scenario's tokens (at most ${WARMUP_MAX} s) and ${WARMUP} s more, ${CONNECTIONS} connections. Raw figures: \`bench/results/${stamp}.json\`.`,
+  `Made by \`pnpm bench\` on ${started.toISOString().slice(0, 10)}: Node ${process.version}, ${availableParallelism()} CPUs, ${ROUNDS} rounds of ${SECONDS} s per measurement after a warm-up of one pass over the scenario's tokens (at most ${WARMUP_MAX} s) and ${WARMUP} s more, ${CONNECTIONS} connections; the paired figures from ${PAIRS} pairs (Express: ${EXPRESS_PAIRS}) of ${PAIR_SECONDS} s windows. Raw figures: \`bench/results/${stamp}.json\`.`,
   '',
   '### Targets',
   '',
@@ -157,19 +170,19 @@ async function memoryRun() {
 }
 
 /**
- * What a contender adds over the bare framework, read from neighbouring windows: PAIRS pairs of
+ * What a contender adds over the bare framework, read from neighbouring windows: `pairs` pairs of
  * PAIR_SECONDS, the bare framework (its one repeated token) and the contender (the scenario's
  * tokens) loaded in turn, the order swapped each pair. A measurement taken a minute apart wanders
  * by ±50 µs for Express on this machine; two neighbouring windows far less. Median of the pairs.
  */
-async function paired(bare, contender, repeatedFile, tokensFile) {
+async function paired(bare, contender, repeatedFile, tokensFile, pairs) {
   const window = async (server, file) => {
     const before = await server.mark()
     await load({ url: server.url, tokensFile: file, seconds: PAIR_SECONDS })
     return cpuPerRequest(before, await server.mark())
   }
   const { differences } = await alternate(
-    PAIRS,
+    pairs,
     () => window(bare, repeatedFile),
     () => window(contender, tokensFile),
   )
