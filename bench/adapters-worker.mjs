@@ -9,7 +9,7 @@
 import { once } from 'node:events'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import inject from 'light-my-request'
-import { alternate, median, rotatingBearer } from './common.mjs'
+import { alternate, median, medianDifference, rotatingBearer } from './common.mjs'
 import { contenders } from './contenders.mjs'
 
 if (isMainThread) {
@@ -38,12 +38,14 @@ if (isMainThread) {
   const guarded = await start(process.env.CONTENDER ?? 'bearer-guard', tokensFile)
   await run(bare, WARMUP)
   await run(guarded, WARMUP)
-  const { references, differences } = await alternate(
+  const pairs = await alternate(
     PAIRS,
     () => run(bare, BATCH),
     () => run(guarded, BATCH),
   )
-  process.stdout.write(JSON.stringify({ bare: median(references), added: median(differences) }))
+  process.stdout.write(
+    JSON.stringify({ bare: median(pairs.references), added: medianDifference(pairs) }),
+  )
   process.exit(0)
 } else {
   const { name, file, config } = workerData

@@ -106,21 +106,24 @@ export async function load({ url, tokensFile, seconds, amount, connections = 50 
 
 /**
  * Runs two measurements `pairs` times in turn, swapping which goes first each pair so that
- * neither always follows the other. Resolves with the reference's figures and the per-pair
- * differences (other minus reference).
+ * neither always follows the other. Resolves with both sides' figures, pair by pair.
  */
 export async function alternate(pairs, reference, other) {
   const references = []
-  const differences = []
+  const others = []
   for (let pair = 0; pair < pairs; pair++) {
     const referenceFirst = pair % 2 === 0
     const first = await (referenceFirst ? reference() : other())
     const second = await (referenceFirst ? other() : reference())
-    const [mine, theirs] = referenceFirst ? [first, second] : [second, first]
-    references.push(mine)
-    differences.push(theirs - mine)
+    references.push(referenceFirst ? first : second)
+    others.push(referenceFirst ? second : first)
   }
-  return { references, differences }
+  return { references, others }
+}
+
+/** The median of the per-pair differences (other minus reference) of what `alternate` measured. */
+export function medianDifference({ references, others }, figure = (value) => value) {
+  return median(others.map((value, pair) => figure(value) - figure(references[pair])))
 }
 
 export function median(values) {
