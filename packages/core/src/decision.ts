@@ -34,8 +34,10 @@ export interface AuthInfo {
  */
 export interface RequestInput {
   /**
-   * The underlying Node request object. A request is verified once and a use counted once per
-   * `raw`, however many gates it passes; the core only uses it as an identity.
+   * An object unique to the request and living as long as it: Node's request, or another
+   * per-request object the adapter finds cheaper to extend (Express: `res.locals`). A request
+   * is verified once and a use counted once per `raw`, however many gates it passes; the core
+   * keeps that state on it under a symbol of its own.
    */
   raw?: object
   /** HTTP method, as received. */

@@ -235,6 +235,24 @@ describe('requireJwt(options) on Express 5', () => {
     expect(events.map((e) => e.outcome)).toEqual(['allow', 'allow', 'allow', 'deny'])
   })
 
+  it('keeps its per-request state in res.locals, not on req, through a sub-app too', async () => {
+    // Adding a property to Express's req costs microseconds (its prototype is swapped), so
+    // the state lives in res.locals, which a mounted sub-app shares with its parent.
+    const auth = requireJwt(issuer.guardOptions)
+    const ours = (target: object) =>
+      Object.getOwnPropertySymbols(target).filter((s) => s.description?.includes('bearer-guard'))
+    const inner = express()
+    inner.get('/orders', auth.require({ maxUses: 1 }), (req, res) =>
+      res.json({ onReq: ours(req).length, inLocals: ours(res.locals).length }),
+    )
+    const app = express().use(auth).use('/shop', inner)
+    const token = await issuer.mint({ jti: 'once-per-request' })
+    const first = await request(app).get('/shop/orders').set(bearer(token))
+    expect(first.status).toBe(200)
+    expect(first.body).toEqual({ onReq: 0, inLocals: 1 })
+    const second = await request(app).get('/shop/orders').set(bearer(token))
+    expect(second.status).toBe(401)
+  })
   it('reads the full path of a mounted router for the query check and events', async () => {
     const events: DecisionEvent[] = []
     const auth = requireJwt({ ...issuer.guardOptions, onDecision: (e) => events.push(e) })
