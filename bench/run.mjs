@@ -183,7 +183,8 @@ async function memoryRun() {
  * What a contender adds over the bare framework, read from neighbouring windows: `count` pairs of
  * PAIR_SECONDS, the bare framework (its one repeated token) and the contender (the scenario's
  * tokens) loaded in turn, the order swapped each pair. A measurement taken a minute apart wanders
- * by ±50 µs for Express on this machine; two neighbouring windows far less. Medians of the pairs, in all and in user space.
+ * by ±50 µs for Express on this machine; two neighbouring windows far less. Resolves with the
+ * medians of the pairs' differences, in all and in user space.
  */
 async function paired(bare, contender, repeatedFile, tokensFile, count) {
   const window = async (server, file) => {
