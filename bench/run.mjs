@@ -366,6 +366,11 @@ function summarize(all) {
           )
           return run.cpuMicros - bare.cpuMicros
         })
+        // Only contenders measured in paired windows in every round have a paired median.
+        const pairedMedian = (figure) =>
+          mine.every((run) => run[figure] !== undefined)
+            ? median(mine.map((run) => run[figure]))
+            : undefined
         const accepted =
           mine.reduce((sum, run) => sum + run.statuses['2xx'], 0) /
           mine.reduce((sum, run) => sum + run.total, 0)
@@ -378,12 +383,8 @@ function summarize(all) {
           cpuMicros: median(mine.map((run) => run.cpuMicros)),
           p99: median(mine.map((run) => run.p99)),
           addedMicros: name.endsWith('/bare') ? 0 : median(added),
-          pairedMicros: mine.every((run) => run.pairedMicros !== undefined)
-            ? median(mine.map((run) => run.pairedMicros))
-            : undefined,
-          pairedUserMicros: mine.every((run) => run.pairedUserMicros !== undefined)
-            ? median(mine.map((run) => run.pairedUserMicros))
-            : undefined,
+          pairedMicros: pairedMedian('pairedMicros'),
+          pairedUserMicros: pairedMedian('pairedUserMicros'),
           accepted,
           jwksFetches: mine.reduce((sum, run) => sum + run.jwksFetches, 0),
           errors: mine.reduce((sum, run) => sum + run.statuses['5xx'] + run.statuses.errors, 0),

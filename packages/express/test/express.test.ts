@@ -253,6 +253,7 @@ describe('requireJwt(options) on Express 5', () => {
     const second = await request(app).get('/shop/orders').set(bearer(token))
     expect(second.status).toBe(401)
   })
+
   it('reads the full path of a mounted router for the query check and events', async () => {
     const events: DecisionEvent[] = []
     const auth = requireJwt({ ...issuer.guardOptions, onDecision: (e) => events.push(e) })
