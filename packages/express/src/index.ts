@@ -4,8 +4,16 @@
  */
 import './augment.js'
 import { createGuard, isPromiseLike, setAuthenticatedHeaders } from '@bearer-guard/core'
-import type { Decision, Guard, GuardOptions, HttpResponse, RoutePolicy } from '@bearer-guard/core'
+import type {
+  AuthInfo,
+  Decision,
+  Guard,
+  GuardOptions,
+  HttpResponse,
+  RoutePolicy,
+} from '@bearer-guard/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { IncomingMessage } from 'node:http'
 
 export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
 
@@ -42,7 +50,11 @@ export function requireJwt(options: GuardOptions): JwtMiddleware {
         // originalUrl keeps the mount path that routers strip from req.url.
         url: req.originalUrl,
         body: req.body,
-        route: typeof req.route?.path === 'string' ? req.route.path : undefined,
+        // Only events read the route; a property Express has not set is a slow miss on req.
+        route:
+          guard.config.onDecision && typeof req.route?.path === 'string'
+            ? req.route.path
+            : undefined,
       })
       if (isPromiseLike(decision))
         return decision.then((settled) => finish(settled, guard, req, res, next))
@@ -61,10 +73,67 @@ function finish(
 ): void {
   if (!decision.ok) return send(res, guard.respond(decision))
   if (decision.auth) {
-    req.auth = decision.auth
+    setAuth(req, res, decision.auth)
     setAuthenticatedHeaders(res)
   }
   next()
+}
+
+// Where an accepted request's AuthInfo is kept: in res.locals, under this symbol, and read
+// through a `req.auth` accessor on Express's request prototype. Why not a plain `req.auth = …`:
+// Express 5 swaps the prototype of every req, and from then on V8 gives each property added to
+// it a hidden class of its own. The addition costs 2-4 µs, and every property Express's router,
+// later middleware and the route's handler read on that req afterwards misses V8's caches once
+// more (bench/README.md). Observably it is still `req.auth`: it reads the token's AuthInfo,
+// `undefined` where no guard accepted one, and assigning `req.auth` (another middleware, a
+// test) still works.
+const AUTH = Symbol('bearer-guard auth')
+const withAccessor = new WeakSet<object>()
+
+function setAuth(req: Request, res: Response, auth: AuthInfo): void {
+  const locals = res.locals as Record<symbol, unknown> | undefined
+  const prototype = Object.getPrototypeOf(req) as object | null
+  if (locals && prototype && (withAccessor.has(prototype) || installAccessor(prototype)))
+    locals[AUTH] = auth
+  else req.auth = auth
+}
+
+/**
+ * Defines `auth` on the request prototype all of one Express's apps share (the one just above
+ * Node's IncomingMessage: `express.request`), so that a parent app still reads it after a
+ * mounted sub-app accepted the token. False, and req.auth stays a plain property, when req does
+ * not descend from IncomingMessage or something else already defines `auth` on the way.
+ */
+function installAccessor(prototype: object): boolean {
+  let shared: object | null = prototype
+  for (;;) {
+    if (!shared) return false
+    const defined = Object.getOwnPropertyDescriptor(shared, 'auth')
+    if (defined && defined.get !== authAccessor.get) return false
+    if (Object.getPrototypeOf(shared) === IncomingMessage.prototype) break
+    shared = Object.getPrototypeOf(shared) as object | null
+  }
+  if (!Object.hasOwn(shared, 'auth')) Object.defineProperty(shared, 'auth', authAccessor)
+  withAccessor.add(prototype)
+  return true
+}
+
+const authAccessor: PropertyDescriptor = {
+  configurable: true,
+  get(this: Request) {
+    return (this.res?.locals as Record<symbol, unknown> | undefined)?.[AUTH]
+  },
+  set(this: Request, value: unknown) {
+    const locals = this.res?.locals as Record<symbol, unknown> | undefined
+    if (locals) locals[AUTH] = value
+    else
+      Object.defineProperty(this, 'auth', {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      })
+  },
 }
 
 // res.end rather than res.send: no ETag or charset rewriting, the same bytes as Koa and Fastify.

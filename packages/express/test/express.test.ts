@@ -235,23 +235,65 @@ describe('requireJwt(options) on Express 5', () => {
     expect(events.map((e) => e.outcome)).toEqual(['allow', 'allow', 'allow', 'deny'])
   })
 
-  it('keeps its per-request state in res.locals, not on req, through a sub-app too', async () => {
-    // Adding a property to Express's req costs microseconds (its prototype is swapped), so
-    // the state lives in res.locals, which a mounted sub-app shares with its parent.
+  it('adds nothing to req: state and req.auth live in res.locals, through a sub-app too', async () => {
+    // Adding a property to Express's req costs microseconds (its prototype is swapped), so the
+    // state lives in res.locals, which a mounted sub-app shares with its parent, and req.auth
+    // is an accessor reading it there.
     const auth = requireJwt(issuer.guardOptions)
     const ours = (target: object) =>
       Object.getOwnPropertySymbols(target).filter((s) => s.description?.includes('bearer-guard'))
     const inner = express()
-    inner.get('/orders', auth.require({ maxUses: 1 }), (req, res) =>
-      res.json({ onReq: ours(req).length, inLocals: ours(res.locals).length }),
-    )
-    const app = express().use(auth).use('/shop', inner)
-    const token = await issuer.mint({ jti: 'once-per-request' })
+    inner.get('/orders', auth.require({ maxUses: 1 }), (req, res, next) => {
+      res.locals.seen = {
+        ownOnReq: Object.getOwnPropertyNames(req).includes('auth') || ours(req).length > 0,
+        inLocals: ours(res.locals).length,
+        sub: req.auth?.payload.sub,
+      }
+      next()
+    })
+    const app = express()
+      .use(auth)
+      .use('/shop', inner)
+      // The parent app, after the sub-app let the request through, reads the same req.auth.
+      .use((req, res) => res.json({ ...res.locals.seen, parentSub: req.auth?.payload.sub }))
+    const token = await issuer.mint({ jti: 'once-per-request', sub: 'ana' })
     const first = await request(app).get('/shop/orders').set(bearer(token))
     expect(first.status).toBe(200)
-    expect(first.body).toEqual({ onReq: 0, inLocals: 1 })
+    expect(first.body).toEqual({ ownOnReq: false, inLocals: 2, sub: 'ana', parentSub: 'ana' })
     const second = await request(app).get('/shop/orders').set(bearer(token))
     expect(second.status).toBe(401)
+  })
+
+  it('lets other code assign req.auth, and reads undefined where no guard ran', async () => {
+    const app = express()
+      .get('/public', (req, res) => res.json({ auth: req.auth ?? null }))
+      .use(requireJwt(issuer.guardOptions))
+      .get('/orders', (req, res) => {
+        const accepted = req.auth
+        if (accepted) req.auth = { ...accepted, payload: { ...accepted.payload, sub: 'replaced' } }
+        res.json({ sub: accepted?.payload.sub, after: req.auth?.payload.sub })
+      })
+    const token = await issuer.mint({ sub: 'ana' })
+    // The accessor is installed by the first accepted request; /public is asked before and after.
+    expect((await request(app).get('/public').set(bearer(token))).body).toEqual({ auth: null })
+    expect((await request(app).get('/orders').set(bearer(token))).body).toEqual({
+      sub: 'ana',
+      after: 'replaced',
+    })
+    expect((await request(app).get('/public').set(bearer(token))).body).toEqual({ auth: null })
+  })
+
+  it('sets a plain req.auth when the app already defines auth on its request prototype', async () => {
+    const app = express()
+    Object.defineProperty(app.request, 'auth', { value: undefined, writable: true })
+    app.use(requireJwt(issuer.guardOptions))
+    app.get('/orders', (req, res) =>
+      res.json({ own: Object.hasOwn(req, 'auth'), sub: req.auth?.payload.sub }),
+    )
+    const res = await request(app)
+      .get('/orders')
+      .set(bearer(await issuer.mint({ sub: 'ana' })))
+    expect(res.body).toEqual({ own: true, sub: 'ana' })
   })
 
   it('reads the full path of a mounted router for the query check and events', async () => {
