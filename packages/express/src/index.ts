@@ -88,13 +88,19 @@ function finish(
 // `undefined` where no guard accepted one, and assigning `req.auth` (another middleware, a
 // test) still works.
 const AUTH = Symbol('bearer-guard auth')
-const withAccessor = new WeakSet<object>()
+// Per request prototype (one per app), whether req.auth reads through the accessor: settled
+// once, either way, so the hot path never walks the prototype chain again.
+const readsThroughAccessor = new WeakMap<object, boolean>()
 
 function setAuth(req: Request, res: Response, auth: AuthInfo): void {
   const locals = res.locals as Record<symbol, unknown> | undefined
   const prototype = Object.getPrototypeOf(req) as object | null
-  if (locals && prototype && (withAccessor.has(prototype) || installAccessor(prototype)))
-    locals[AUTH] = auth
+  let accessor = prototype && readsThroughAccessor.get(prototype)
+  if (prototype && accessor === undefined) {
+    accessor = installAccessor(prototype)
+    readsThroughAccessor.set(prototype, accessor)
+  }
+  if (locals && accessor) locals[AUTH] = auth
   else req.auth = auth
 }
 
@@ -114,7 +120,6 @@ function installAccessor(prototype: object): boolean {
     shared = Object.getPrototypeOf(shared) as object | null
   }
   if (!Object.hasOwn(shared, 'auth')) Object.defineProperty(shared, 'auth', authAccessor)
-  withAccessor.add(prototype)
   return true
 }
 
