@@ -59,7 +59,6 @@ interface RequestState {
 
 /** What the checks of one gate see; `uses()` counts a use at most once per request. */
 class GateContext implements PolicyContext {
-  readonly now = nowSeconds()
   readonly store: Store
   constructor(
     private readonly config: GuardConfig,
@@ -67,6 +66,7 @@ class GateContext implements PolicyContext {
     private readonly state: RequestState,
     readonly auth: AuthInfo,
     private readonly token: string,
+    readonly now: number,
   ) {
     this.store = config.store
   }
@@ -101,12 +101,15 @@ export function createGuard(options: GuardOptions): Guard {
   // the request object under this guard's own symbol: a WeakMap entry per request would cost
   // the garbage collector far more (ephemerons), and the symbol keeps guards apart.
   const STATE = Symbol('bearer-guard request state')
+  // Credentials the token cache holds passed the grammar when first seen (extractBearer).
+  const cache = config.tokenCache
+  const seen = cache && ((credentials: string) => cache.has(credentials))
 
-  const stateOf = (input: RequestInput): RequestState => {
+  const stateOf = (input: RequestInput, now: number): RequestState => {
     const raw = input.raw as { [STATE]?: RequestState } | undefined
     let state = raw?.[STATE]
     if (!state) {
-      const authentication = authenticate(input, config)
+      const authentication = authenticate(input, config, seen, now)
       state = { authentication, passed: [] }
       // Once settled, later gates of the request read the value without another promise.
       if (isPromiseLike(authentication)) {
@@ -132,13 +135,14 @@ export function createGuard(options: GuardOptions): Guard {
       state: RequestState,
       authentication: Authentication,
       started: number,
+      now: number,
     ) => {
       const { decision, verified, token } = authentication
       if (!decision.ok || !verified || token === undefined)
         return report(config, input, authentication, started)
       const refusal = evaluateChecks(
         checks,
-        new GateContext(config, input, state, verified, token),
+        new GateContext(config, input, state, verified, token, now),
         state.passed,
       )
       return isPromiseLike(refusal)
@@ -150,11 +154,15 @@ export function createGuard(options: GuardOptions): Guard {
     return (input) => {
       const started = config.onDecision ? performance.now() : 0
       if (isPreflight(input)) return report(config, input, { decision: { ok: true } }, started)
-      const state = stateOf(input)
+      const now = nowSeconds()
+      const state = stateOf(input, now)
       const authentication = state.authentication
+      // After a wait (a key fetch, the store), the gate's checks read the clock again.
       return isPromiseLike(authentication)
-        ? Promise.resolve(authentication).then((settled) => gate(input, state, settled, started))
-        : gate(input, state, authentication, started)
+        ? Promise.resolve(authentication).then((settled) =>
+            gate(input, state, settled, started, nowSeconds()),
+          )
+        : gate(input, state, authentication, started, now)
     }
   }
 
@@ -176,11 +184,16 @@ export function createGuard(options: GuardOptions): Guard {
   return { config, route, respond: responder(config), revoke }
 }
 
-function authenticate(input: RequestInput, config: GuardConfig): MaybePromise<Authentication> {
-  const extraction = extractBearer(input)
+function authenticate(
+  input: RequestInput,
+  config: GuardConfig,
+  seen: ((credentials: string) => boolean) | undefined,
+  now: number,
+): MaybePromise<Authentication> {
+  const extraction = extractBearer(input, seen)
   if ('reason' in extraction) return { decision: refuse(extraction.reason) }
   const { token } = extraction
-  return andThen(verifyToken(token, config, nowSeconds()), (verification) =>
+  return andThen(verifyToken(token, config, now), (verification) =>
     verification.ok
       ? { decision: verification, verified: verification.auth, token }
       : { decision: verification },

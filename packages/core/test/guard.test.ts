@@ -59,6 +59,16 @@ describe('createGuard(options).route(policy)', () => {
     })
   })
 
+  it('still refuses a malformed variant of a token it has verified and cached', async () => {
+    const check = make().route()
+    const token = await issuer.mint()
+    expect((await check(bearerRequest(token))).ok).toBe(true)
+    // The cache lets a remembered token skip the grammar: any other string is checked in full.
+    for (const variant of [`${token}!`, `${token} x`, `${token.slice(0, 20)}"${token.slice(21)}`])
+      expect(await check(bearerRequest(variant))).toMatchObject({ reason: 'malformed_header' })
+    expect((await check(bearerRequest(token))).ok).toBe(true)
+  })
+
   it('verifies again for another request object', async () => {
     const guard = make()
     const token = await issuer.mint({}, { kid: 'nope' })

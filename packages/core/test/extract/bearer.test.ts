@@ -218,6 +218,22 @@ describe('extractBearer(input)', () => {
   })
 })
 
+describe('extractBearer(input, seen)', () => {
+  it('skips the grammar only for credentials `seen` names, and checks everything else', () => {
+    const seen = (credentials: string) => credentials === 'already~checked'
+    const headers = (value: string) => input([['Authorization', `Bearer ${value}`]])
+    expect(extractBearer(headers('already~checked'), seen)).toEqual({ token: 'already~checked' })
+    // `seen` answers for the grammar alone: the size limit and the header's shape still apply.
+    expect(extractBearer(headers('not checked!'), seen)).toEqual({ reason: 'malformed_header' })
+    expect(extractBearer(headers('a'.repeat(MAX_TOKEN_LENGTH + 1)), () => true)).toEqual({
+      reason: 'token_too_large',
+    })
+    expect(extractBearer(input([['Authorization', 'Bearer']]), () => true)).toEqual({
+      reason: 'malformed_header',
+    })
+  })
+})
+
 describe('isPreflight(input)', () => {
   it('recognises OPTIONS with Access-Control-Request-Method', () => {
     expect(
@@ -226,6 +242,16 @@ describe('isPreflight(input)', () => {
   })
   it('does not treat a plain OPTIONS request as a preflight', () => {
     expect(isPreflight(input([], { method: 'OPTIONS' }))).toBe(false)
+  })
+  it('recognises a lower-case options method too', () => {
+    expect(
+      isPreflight(input([['Access-Control-Request-Method', 'POST']], { method: 'options' })),
+    ).toBe(true)
+  })
+  it('does not treat another seven-letter method as a preflight', () => {
+    expect(
+      isPreflight(input([['Access-Control-Request-Method', 'POST']], { method: 'CONNECT' })),
+    ).toBe(false)
   })
   it('does not treat a GET with the CORS header as a preflight', () => {
     expect(isPreflight(input([['Access-Control-Request-Method', 'POST']]))).toBe(false)
