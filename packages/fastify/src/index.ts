@@ -18,7 +18,13 @@ import type {
   RouteCheck,
   RoutePolicy,
 } from '@bearer-guard/core'
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  onRequestHookHandler,
+} from 'fastify'
 import fp from 'fastify-plugin'
 
 export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
@@ -33,11 +39,33 @@ async function bearerGuard(app: FastifyInstance, options: GuardOptions): Promise
   app.decorate('requireJwt', (policy?: RoutePolicy): onRequestHookHandler =>
     hookFor(guard.route(policy), guard),
   )
-  app.addHook('preValidation', async (request, reply) => {
-    for (const check of waiting.get(request) ?? []) {
-      if (!(await decide(check, guard, request, reply))) return reply
-    }
+  // Every route of the app passes this hook, protected or not: callback style, so a request
+  // with no deferred check costs a WeakMap lookup and no promise.
+  app.addHook('preValidation', (request, reply, done) => {
+    const checks = waiting.get(request)
+    if (checks === undefined) return done()
+    runDeferred(checks, 0, guard, request, reply, done)
   })
+}
+
+/** Runs the deferred checks in order; calls `done` once all passed, never after a refusal. */
+function runDeferred(
+  checks: readonly RouteCheck[],
+  from: number,
+  guard: Guard,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  for (let i = from; i < checks.length; i++) {
+    const passed = decide(checks[i] as RouteCheck, guard, request, reply)
+    if (isPromiseLike(passed)) {
+      passed.then((ok) => ok && runDeferred(checks, i + 1, guard, request, reply, done), done)
+      return
+    }
+    if (!passed) return
+  }
+  done()
 }
 
 /**

@@ -124,6 +124,26 @@ describe('the @bearer-guard/fastify plugin on Fastify 5', () => {
     await app.close()
   })
 
+  it('refuses at the second deferred check without running the route, first token or cached', async () => {
+    const app = Fastify()
+    await app.register(bearerGuard, issuer.guardOptions)
+    let handled = 0
+    app.addHook('onRequest', app.requireJwt())
+    app.post('/orders', { onRequest: app.requireJwt({ scope: 'orders:write' }) }, async () => {
+      handled++
+      return { ok: true }
+    })
+    const headers = await bearer({ scope: 'orders:read' })
+    // The first request verifies the signature (the checks wait); the second hits the cache.
+    for (let i = 0; i < 2; i++) {
+      const refused = await app.inject({ method: 'POST', url: '/orders', headers, payload: {} })
+      expect(refused.statusCode).toBe(403)
+      expect(refused.headers['auth-reason']).toBe('insufficient_scope')
+    }
+    expect(handled).toBe(0)
+    await app.close()
+  })
+
   it('exposes the guard as app.bearerGuard', async () => {
     const app = Fastify()
     await app.register(bearerGuard, { ...issuer.guardOptions, realm: 'fastify' })
