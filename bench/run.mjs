@@ -85,16 +85,8 @@ for (const alg of ALGS) {
               seconds: WARMUP + SECONDS,
             })
           for (const scenario of isReference(name) ? ['repeated'] : SCENARIOS) {
-            // Warm-up: every token of the scenario once (at most WARMUP_MAX s), so each contender's
-            // caches are as warm as in an API whose clients keep coming back, then WARMUP s more.
             const tokensFile = files[scenario].path
-            await load({
-              url: server.url,
-              tokensFile,
-              seconds: WARMUP_MAX,
-              amount: files[scenario].count,
-            })
-            await load({ url: server.url, tokensFile, seconds: WARMUP })
+            await warmUp(server, files[scenario])
             const hits = issuer.hits.jwks
             const before = await server.mark()
             const measured = await load({ url: server.url, tokensFile, seconds: SECONDS })
@@ -215,6 +207,15 @@ async function paired(bare, contender, repeatedFile, tokensFile, count) {
   }
 }
 
+/**
+ * Warm-up: every token of the scenario once (at most WARMUP_MAX s), so the server's caches are
+ * as warm as in an API whose clients keep coming back, then WARMUP s more.
+ */
+async function warmUp(server, { path, count }) {
+  await load({ url: server.url, tokensFile: path, seconds: WARMUP_MAX, amount: count })
+  await load({ url: server.url, tokensFile: path, seconds: WARMUP })
+}
+
 /** The server's CPU per request over one window of `seconds` of load with `tokensFile`. */
 async function cpuWindow(server, tokensFile, seconds) {
   const before = await server.mark()
@@ -235,14 +236,8 @@ async function badAgainstValid(framework, config, files) {
   const servers = [await startServer(name, config), await startServer(name, config)]
   const [valid, bad] = servers
   try {
-    for (const [server, scenario] of [
-      [valid, 'distinct'],
-      [bad, 'bad-signature'],
-    ]) {
-      const { path, count } = files[scenario]
-      await load({ url: server.url, tokensFile: path, seconds: WARMUP_MAX, amount: count })
-      await load({ url: server.url, tokensFile: path, seconds: WARMUP })
-    }
+    await warmUp(valid, files.distinct)
+    await warmUp(bad, files['bad-signature'])
     const pairs = await alternate(
       BAD_PAIRS,
       () => cpuWindow(valid, files.distinct.path, BAD_SECONDS),
