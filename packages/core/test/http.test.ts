@@ -1,3 +1,5 @@
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { refuse } from '../src/decision.js'
 import { responder, setAuthenticatedHeaders, toHttp } from '../src/http.js'
@@ -203,5 +205,40 @@ describe('setAuthenticatedHeaders(response)', () => {
     const res = response({ 'Cache-Control': 'no-store' })
     setAuthenticatedHeaders(res)
     expect(res.headers.get('Cache-Control')).toBe('no-store')
+  })
+
+  /** A real Node response, its prototype swapped the way Express swaps every `res`. */
+  const nodeResponse = (prototype?: object) => {
+    const res = new ServerResponse(new IncomingMessage(new Socket()))
+    if (prototype) Object.setPrototypeOf(res, prototype)
+    return res
+  }
+
+  it('sets the headers on a Node response whose prototype an app swapped', () => {
+    const appPrototype = Object.create(Object.create(ServerResponse.prototype) as object) as object
+    const res = nodeResponse(appPrototype)
+    res.setHeader('Vary', 'Origin')
+    setAuthenticatedHeaders(res)
+    expect(res.getHeader('vary')).toBe('Origin, Authorization')
+    expect(res.getHeader('cache-control')).toBe('private')
+    const plain = nodeResponse()
+    plain.setHeader('Cache-Control', 'no-store')
+    setAuthenticatedHeaders(plain)
+    expect(plain.getHeaders()).toEqual({ vary: 'Authorization', 'cache-control': 'no-store' })
+  })
+  it("calls a prototype's own header methods when it overrides Node's", () => {
+    const calls: string[] = []
+    const overriding = Object.create(ServerResponse.prototype) as ServerResponse
+    overriding.setHeader = function (this: ServerResponse, name, value) {
+      calls.push(`${name}: ${String(value)}`)
+      return ServerResponse.prototype.setHeader.call(this, name, value)
+    }
+    for (let i = 0; i < 2; i++) setAuthenticatedHeaders(nodeResponse(overriding))
+    expect(calls).toEqual([
+      'Vary: Authorization',
+      'Cache-Control: private',
+      'Vary: Authorization',
+      'Cache-Control: private',
+    ])
   })
 })
