@@ -60,8 +60,9 @@ async function fastifyApp(setup) {
   return app.server
 }
 
-// bearer-guard's options from the bench's config; `tokenCache` only where the bench sets one
-// (badAgainstValid's server holds two token sets), the default otherwise.
+// bearer-guard's options from the bench's config, for every bearer-guard contender; `tokenCache`
+// only where the bench sets one (badAgainstValid's server holds two token sets), the default
+// otherwise.
 const guardOptions = ({ issuer, audience, jwksUri, tokenCache }) => ({
   issuer,
   audience,
@@ -81,8 +82,8 @@ export const contenders = {
   'express/no-op middleware': () => expressApp((req, res, next) => next()),
   'express/bearer-guard': (config) => expressApp(expressGuard(guardOptions(config))),
   // The same with the verified-token cache off: what every request costs when it is a miss.
-  'express/bearer-guard-uncached': ({ issuer, audience, jwksUri }) =>
-    expressApp(expressGuard({ issuer, audience, jwksUri, tokenCache: false })),
+  'express/bearer-guard-uncached': (config) =>
+    expressApp(expressGuard({ ...guardOptions(config), tokenCache: false })),
   'express/express-oauth2-jwt-bearer': ({ issuer, audience, jwksUri, alg }) =>
     expressApp(auth0({ issuer, audience, jwksUri, tokenSigningAlg: alg }), unauthorized),
   'express/express-jwt+jwks-rsa': ({ issuer, audience, jwksUri, alg }) =>
