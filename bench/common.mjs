@@ -65,33 +65,54 @@ export function outputOf([command, args], what) {
 }
 
 /**
- * Starts one contender (server.mjs) pinned to core 0, with extra Node flags if any. Resolves
- * once it listens, with its URL, `mark()` (its CPU time and requests served so far) and
- * `stop(signal)` (SIGINT lets `--cpu-prof` write its profile), which resolves on exit.
+ * Starts one contender (server.mjs) pinned to core 0, with extra Node flags if any; given a list
+ * of names, one process serving each from a worker thread of its own. Resolves once all listen,
+ * with `servers` (per name: its URL and `mark()`, the process's CPU time and the requests that
+ * server has served so far), the first server's `url` and `mark` as its own, and `stop(signal)`
+ * (SIGINT lets `--cpu-prof` write its profile), which resolves on exit.
  */
-export function startServer(name, config, nodeFlags = []) {
-  const [command, args] = pinnedNode(0, [...nodeFlags, here('server.mjs'), name])
+export function startServer(names, config, nodeFlags = []) {
+  const list = [names].flat()
+  const [command, args] = pinnedNode(0, [...nodeFlags, here('server.mjs'), ...list])
   const child = spawn(command, args, {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
   })
   const exited = new Promise((resolve) => child.once('exit', resolve))
+  // Marks may overlap (one per server of the process): each answer carries its question's id.
+  const asked = new Map()
+  let questions = 0
+  const markAll = () =>
+    new Promise((answer) => {
+      const id = ++questions
+      asked.set(id, answer)
+      child.send({ mark: id })
+    })
+  child.on('message', ({ mark, ...answer }) => {
+    asked.get(mark)?.(answer)
+    asked.delete(mark)
+  })
   return new Promise((resolve, reject) => {
-    child.once('message', ({ port }) =>
-      resolve({
+    child.once('message', ({ ports }) => {
+      const servers = ports.map((port, i) => ({
         url: `http://127.0.0.1:${port}`,
+        mark: async () => {
+          const { cpu, served } = await markAll()
+          return typeof served[i] === 'number'
+            ? { cpu, served: served[i] }
+            : { cpu, served: served[i].served, thread: served[i].cpu }
+        },
+      }))
+      resolve({
+        ...servers[0],
+        servers,
         stop: (signal = 'SIGKILL') => {
           child.kill(signal)
           return exited
         },
-        mark: () =>
-          new Promise((answer) => {
-            child.once('message', answer)
-            child.send({ mark: true })
-          }),
-      }),
-    )
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code})`)))
+      })
+    })
+    child.once('exit', (code) => reject(new Error(`${list.join(' + ')} exited (${code})`)))
   })
 }
 
