@@ -7,8 +7,8 @@
 // bench/results/<date>.json and a markdown summary on stdout (pasted into bench/README.md).
 //
 // Environment: ALGS (default ES256,RS256), ROUNDS (3), SECONDS (3 per measurement), WARMUP (1),
-// WARMUP_MAX (4, the cap on the one pass over a scenario's tokens), PAIRS (3), EXPRESS_PAIRS (9),
-// PAIR_SECONDS (1), BAD_PAIRS (15), BAD_SECONDS (2),
+// WARMUP_MAX (4, the cap on the one pass over a scenario's tokens), PAIRS (3), EXPRESS_PAIRS (3),
+// EXPRESS_PROCESSES (3), PAIR_SECONDS (1), BAD_PAIRS (15), BAD_SECONDS (2),
 // ONLY (a substring of contender names), SCENARIOS (comma list).
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -37,10 +37,14 @@ const CONNECTIONS = 50
 const SCENARIOS = process.env.SCENARIOS?.split(',') ?? ALL
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
 // Paired windows: PAIRS pairs of PAIR_SECONDS each, bare and contender alternating. Express gets
-// EXPRESS_PAIRS: over HTTP here its bare server wanders so much (150–240 µs a request) that three
-// pairs leave its 15 µs bound unreadable; nine steadied a do-nothing middleware to 13–15 µs.
+// EXPRESS_PAIRS pairs from each of EXPRESS_PROCESSES pairs of processes (the round's own and
+// fresh ones): one Express process runs the same requests a few µs faster or slower than the
+// next for as long as it lives. Two bare Express servers, one pair of processes at a time,
+// differed by a median of -12.2 to +7.7 µs (4 pairs of processes, 25 pairs of windows each; 9
+// pairs of 1 s: -14.4 to +7.9), more than half the 15 µs bound, however many windows were read.
 const PAIRS = Number(process.env.PAIRS ?? 3)
-const EXPRESS_PAIRS = Number(process.env.EXPRESS_PAIRS ?? 9)
+const EXPRESS_PAIRS = Number(process.env.EXPRESS_PAIRS ?? 3)
+const EXPRESS_PROCESSES = Number(process.env.EXPRESS_PROCESSES ?? 3)
 const PAIR_SECONDS = Number(process.env.PAIR_SECONDS ?? 1)
 // Bad signatures against valid tokens (badAgainstValid): both cost about the same here, so the
 // comparison gets longer windows and more pairs than the ones against the bare framework.
@@ -75,15 +79,7 @@ for (const alg of ALGS) {
           ? await startServer(`${framework}/bare`, config)
           : undefined
         try {
-          // Warmed once, as long as the contender has run before its first paired window
-          // (WARMUP + SECONDS). With 1 s, a no-op middleware read below zero against Express's
-          // paired bare server in 5 of 6 rounds (2026-11-24), as if that server were still warming.
-          if (bare)
-            await load({
-              url: bare.url,
-              tokensFile: files.repeated.path,
-              seconds: WARMUP + SECONDS,
-            })
+          if (bare) await warmBare(bare, files.repeated.path)
           for (const scenario of isReference(name) ? ['repeated'] : SCENARIOS) {
             const tokensFile = files[scenario].path
             await warmUp(server, files[scenario])
@@ -93,13 +89,7 @@ for (const alg of ALGS) {
             const cpu = cpuPerRequest(before, await server.mark())
             const jwksFetches = issuer.hits.jwks - hits
             const pairedCpu = bare
-              ? await paired(
-                  bare,
-                  server,
-                  files.repeated.path,
-                  tokensFile,
-                  framework === 'express' ? EXPRESS_PAIRS : PAIRS,
-                )
+              ? await paired({ bare, server }, name, config, files.repeated.path, files[scenario])
               : undefined
             runs.push({
               alg,
@@ -112,10 +102,11 @@ for (const alg of ALGS) {
               cpuUserMicros: cpu.user,
               pairedMicros: pairedCpu?.total,
               pairedUserMicros: pairedCpu?.user,
+              pairedUserPerProcess: pairedCpu?.userPerProcess,
               jwksFetches,
             })
             process.stderr.write(
-              `${alg} r${round} ${name} ${scenario}: ${measured.rps.toFixed(0)} req/s, ${cpu.total.toFixed(1)} µs CPU/req, p99 ${measured.p99} ms${pairedCpu ? `, paired +${pairedCpu.total.toFixed(1)} µs (user +${pairedCpu.user.toFixed(1)})` : ''}\n`,
+              `${alg} r${round} ${name} ${scenario}: ${measured.rps.toFixed(0)} req/s, ${cpu.total.toFixed(1)} µs CPU/req, p99 ${measured.p99} ms${pairedCpu ? `, paired +${pairedCpu.total.toFixed(1)} µs (user +${pairedCpu.user.toFixed(1)}; per pair of processes ${pairedCpu.userPerProcess.map((d) => d.toFixed(1)).join(', ')})` : ''}\n`,
             )
           }
         } finally {
@@ -154,6 +145,7 @@ writeFileSync(
       seconds: SECONDS,
       pairs: PAIRS,
       expressPairs: EXPRESS_PAIRS,
+      expressProcesses: EXPRESS_PROCESSES,
       pairSeconds: PAIR_SECONDS,
       connections: CONNECTIONS,
       badPairs: BAD_PAIRS,
@@ -169,7 +161,7 @@ writeFileSync(
   ),
 )
 const report = [
-  `Made by \`pnpm bench\` on ${started.toISOString().slice(0, 10)}: Node ${process.version}, ${availableParallelism()} CPUs, ${ROUNDS} rounds of ${SECONDS} s per measurement after a warm-up of one pass over the scenario's tokens (at most ${WARMUP_MAX} s) and ${WARMUP} s more, ${CONNECTIONS} connections; the paired figures from ${PAIRS} pairs (Express: ${EXPRESS_PAIRS}) of ${PAIR_SECONDS} s windows; bad signatures against valid tokens from ${BAD_PAIRS} pairs of ${BAD_SECONDS} s windows on one bearer-guard server holding both. Raw figures: \`bench/results/${stamp}.json\`.`,
+  `Made by \`pnpm bench\` on ${started.toISOString().slice(0, 10)}: Node ${process.version}, ${availableParallelism()} CPUs, ${ROUNDS} rounds of ${SECONDS} s per measurement after a warm-up of one pass over the scenario's tokens (at most ${WARMUP_MAX} s) and ${WARMUP} s more, ${CONNECTIONS} connections; the paired figures from ${PAIRS} pairs (Express: ${EXPRESS_PAIRS} from each of ${EXPRESS_PROCESSES} pairs of processes) of ${PAIR_SECONDS} s windows; bad signatures against valid tokens from ${BAD_PAIRS} pairs of ${BAD_SECONDS} s windows on one bearer-guard server holding both. Raw figures: \`bench/results/${stamp}.json\`.`,
   '',
   '### Targets',
   '',
@@ -189,22 +181,65 @@ async function memoryRun() {
 }
 
 /**
- * What a contender adds over the bare framework, read from neighbouring windows: `count` pairs of
+ * What a contender adds over the bare framework, read from neighbouring windows: pairs of
  * PAIR_SECONDS, the bare framework (its one repeated token) and the contender (the scenario's
  * tokens) loaded in turn, the order swapped each pair. A measurement taken a minute apart wanders
- * by ±50 µs for Express on this machine; two neighbouring windows far less. Resolves with the
- * medians of the pairs' differences, in all and in user space.
+ * by ±50 µs for Express on this machine; two neighbouring windows far less. `first` is the
+ * round's pair of servers, already warm; Express reads EXPRESS_PAIRS pairs from it and from each
+ * of EXPRESS_PROCESSES - 1 fresh pairs of processes, warmed as the round's were. Resolves with
+ * the medians of all the pairs' differences, in all and in user space.
  */
-async function paired(bare, contender, repeatedFile, tokensFile, count) {
-  const pairs = await alternate(
-    count,
-    () => cpuWindow(bare, repeatedFile, PAIR_SECONDS),
-    () => cpuWindow(contender, tokensFile, PAIR_SECONDS),
-  )
-  return {
-    total: medianDifference(pairs, (cpu) => cpu.total),
-    user: medianDifference(pairs, (cpu) => cpu.user),
+async function paired(first, name, config, repeatedFile, tokens) {
+  const express = name.startsWith('express/')
+  const all = { references: [], others: [] }
+  const perProcess = []
+  for (let p = 0; p < (express ? EXPRESS_PROCESSES : 1); p++) {
+    const fresh = p > 0 && (await startWarmPair(name, config, repeatedFile, tokens))
+    const { bare, server } = fresh || first
+    try {
+      const pairs = await alternate(
+        express ? EXPRESS_PAIRS : PAIRS,
+        () => cpuWindow(bare, repeatedFile, PAIR_SECONDS),
+        () => cpuWindow(server, tokens.path, PAIR_SECONDS),
+      )
+      all.references.push(...pairs.references)
+      all.others.push(...pairs.others)
+      perProcess.push(medianDifference(pairs, (cpu) => cpu.user))
+    } finally {
+      if (fresh) await Promise.all([fresh.server.stop(), fresh.bare.stop()])
+    }
   }
+  return {
+    total: medianDifference(all, (cpu) => cpu.total),
+    user: medianDifference(all, (cpu) => cpu.user),
+    userPerProcess: perProcess,
+  }
+}
+
+/**
+ * A contender and a bare server of its framework, fresh, each warmed as long as a round's are by
+ * their first paired window: the contender's warm-up, then SECONDS more (the round's measured
+ * window).
+ */
+async function startWarmPair(name, config, repeatedFile, tokens) {
+  const server = await startServer(name, config)
+  const bare = await startServer(`${name.split('/')[0]}/bare`, config).catch(async (error) => {
+    await server.stop()
+    throw error
+  })
+  await warmBare(bare, repeatedFile)
+  await warmUp(server, tokens)
+  await load({ url: server.url, tokensFile: tokens.path, seconds: SECONDS })
+  return { server, bare }
+}
+
+/**
+ * Warms a paired bare server once, as long as the contender has run before its first paired
+ * window (WARMUP + SECONDS). With 1 s, a no-op middleware read below zero against Express's
+ * paired bare server in 5 of 6 rounds (2026-11-24), as if that server were still warming.
+ */
+function warmBare(bare, repeatedFile) {
+  return load({ url: bare.url, tokensFile: repeatedFile, seconds: WARMUP + SECONDS })
 }
 
 /**
