@@ -51,8 +51,8 @@ const perRequest = (before, after) =>
 
 const differences = []
 for (let p = 0; p < PROCESSES; p++) {
-  const process_ = await startServer([reference, contender], config, FLAGS)
-  const { servers } = process_
+  const pair = await startServer([reference, contender], config, FLAGS)
+  const { servers } = pair
   try {
     await both(servers, 4, tokens[1].count)
     await both(servers, 4)
@@ -69,7 +69,7 @@ for (let p = 0; p < PROCESSES; p++) {
     }
     differences.push(median(windows))
   } finally {
-    await process_.stop()
+    await pair.stop()
   }
 }
 await issuer.close()

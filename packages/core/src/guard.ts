@@ -19,6 +19,7 @@ import type { Store } from './store/store.js'
 import { DEFAULT_RETENTION, storedRevocation } from './policy/revocation.js'
 import type { Revocation } from './policy/revocation.js'
 import { REASONS } from './reasons.js'
+import { isRemembered } from './verify/token-cache.js'
 import { verifyToken } from './verify/verify-token.js'
 
 /**
@@ -103,7 +104,7 @@ export function createGuard(options: GuardOptions): Guard {
   const STATE = Symbol('bearer-guard request state')
   // Credentials the token cache holds passed the grammar when first seen (extractBearer).
   const cache = config.tokenCache
-  const seen = cache && ((credentials: string) => cache.has(credentials))
+  const seen = cache && ((credentials: string) => isRemembered(cache, credentials))
 
   const stateOf = (input: RequestInput, now: number): RequestState => {
     const raw = input.raw as { [STATE]?: RequestState } | undefined

@@ -63,16 +63,46 @@ function parseAuthorization(
   value: string,
   seen: ((credentials: string) => boolean) | undefined,
 ): Extraction {
+  // What nearly every client sends, "Bearer " then a value that starts and ends with a token
+  // character: the credentials are the rest of the value as it is, and the full parse below
+  // would find the same (nothing to trim, no case to fold, no more spaces to skip). It saves
+  // three new strings and a regular expression on every request.
+  if (
+    value.startsWith('Bearer ') &&
+    isTokenCharacter(value.charCodeAt(7)) &&
+    isTokenCharacter(value.charCodeAt(value.length - 1))
+  )
+    return checkCredentials(value.slice(7), seen)
   const header = value.trim()
   const space = header.indexOf(' ')
   const scheme = space === -1 ? header : header.slice(0, space)
   if (scheme.toLowerCase() !== 'bearer') return otherScheme(header, scheme)
   const credentials = header.slice(space + 1).replace(/^ +/, '')
+  if (space === -1 || credentials === '') return { reason: 'malformed_header' }
+  return checkCredentials(credentials, seen)
+}
+
+function checkCredentials(
+  credentials: string,
+  seen: ((credentials: string) => boolean) | undefined,
+): Extraction {
   // Size first, so an oversized header costs no regular-expression work.
   if (credentials.length > MAX_TOKEN_LENGTH) return { reason: 'token_too_large' }
-  if (space === -1 || credentials === '') return { reason: 'malformed_header' }
   if (seen?.(credentials) || B64TOKEN.test(credentials)) return { token: credentials }
   return { reason: isCredentialList(credentials) ? 'multiple_tokens' : 'malformed_header' }
+}
+
+/** A character of RFC 6750's b64token (A-Z a-z 0-9 - . _ ~ + / =), by its UTF-16 code; NaN is not. */
+function isTokenCharacter(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) || // a-z
+    (code >= 65 && code <= 90) || // A-Z
+    (code >= 45 && code <= 57) || // - . / 0-9
+    code === 95 || // _
+    code === 126 || // ~
+    code === 43 || // +
+    code === 61 // =
+  )
 }
 
 function otherScheme(header: string, scheme: string): Extraction {

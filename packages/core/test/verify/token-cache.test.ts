@@ -83,6 +83,27 @@ describe('the verified-token cache', () => {
     expect(state.lookups).toBe(2)
   })
 
+  it('never reuses an entry for another token that ends the same way', async () => {
+    // Entries are found by a token's last characters: a token that shares them (here, a
+    // changed payload under the same signature) must still be verified, and refused.
+    const { config, state } = counted()
+    const token = await issuer.mint({ sub: 'alice' })
+    await verifyToken(token, config, now())
+    const [header, payload, signature] = token.split('.') as [string, string, string]
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as object
+    const forged = `${header}.${encode(JSON.stringify({ ...claims, sub: 'mallory' }))}.${signature}`
+    expect(forged.slice(-32)).toBe(token.slice(-32))
+    expect(await verifyToken(forged, config, now())).toMatchObject({ reason: 'bad_signature' })
+    expect(state.lookups).toBe(2)
+    // The forgery took the slot; the real token is verified again, and still accepted.
+    expect(await verifyToken(token, config, now())).toMatchObject({ ok: true })
+    expect(state.lookups).toBe(3)
+    // Nor does the grammar check skip a credential that only ends like a remembered token.
+    const guard = localGuard(issuer)
+    expect(await decide(guard, token)).toMatchObject({ ok: true })
+    expect(await decide(guard, `a b${token}`)).toMatchObject({ reason: 'malformed_header' })
+  })
+
   it('remembers a bad signature too, so a replayed forgery costs no crypto', async () => {
     const { config, state } = counted()
     const forged = await issuer.mint({}, { signature: 'corrupt' })
