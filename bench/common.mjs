@@ -98,9 +98,8 @@ export function startServer(names, config, nodeFlags = []) {
         url: `http://127.0.0.1:${port}`,
         mark: async () => {
           const { cpu, served } = await markAll()
-          return typeof served[i] === 'number'
-            ? { cpu, served: served[i] }
-            : { cpu, served: served[i].served, thread: served[i].cpu }
+          // `thread`: the server's own thread's CPU time, where it has a worker thread of its own.
+          return { cpu, served: served[i].served, thread: served[i].cpu }
         },
       }))
       resolve({

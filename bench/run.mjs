@@ -223,14 +223,18 @@ async function paired(first, name, config, repeatedFile, tokens) {
  */
 async function startWarmPair(name, config, repeatedFile, tokens) {
   const server = await startServer(name, config)
-  const bare = await startServer(`${name.split('/')[0]}/bare`, config).catch(async (error) => {
-    await server.stop()
+  let bare
+  try {
+    bare = await startServer(`${name.split('/')[0]}/bare`, config)
+    await warmBare(bare, repeatedFile)
+    await warmUp(server, tokens)
+    await load({ url: server.url, tokensFile: tokens.path, seconds: SECONDS })
+    return { server, bare }
+  } catch (error) {
+    // Neither process outlives a failed start or warm-up.
+    await Promise.all([server.stop(), bare?.stop()])
     throw error
-  })
-  await warmBare(bare, repeatedFile)
-  await warmUp(server, tokens)
-  await load({ url: server.url, tokensFile: tokens.path, seconds: SECONDS })
-  return { server, bare }
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 // One contender as its own process (the orchestrator pins it to one core): it listens on an
-// ephemeral port and tells the parent which, then serves until killed. Asked { mark: true },
-// it answers with its CPU time and how many requests it has served, so the orchestrator can
-// measure the server time per request whatever the load generator manages.
+// ephemeral port and tells the parent which, then serves until killed. Asked { mark: id }, it
+// answers, with that id, its CPU time and how many requests it has served, so the orchestrator
+// can measure the server time per request whatever the load generator manages.
 //
 // Given several names (`server.mjs express/bare express/bearer-guard`), it serves each from a
 // worker thread of its own, one port each, and counts requests per server; the CPU time is the
@@ -43,7 +43,7 @@ if (isMainThread) {
   let served
   if (names.length === 1) {
     const { port, counter } = await serve(names[0], config)
-    served = async () => [counter.served]
+    served = async () => [{ served: counter.served }]
     process.send({ ports: [port] })
   } else {
     const workers = names.map(
