@@ -2,8 +2,9 @@
  * The verified-token cache: a repeated token skips signature verification, and nothing else.
  * Entries live in one guard (so two configurations never share one), hold the whole token and
  * are reused only for that very token (so two tokens never share one), never outlive the
- * token's `exp`, and are reused only while the key set that produced them is unchanged and fresh. Times, revocation, use counts,
- * URL binding and every route policy still run on every request.
+ * token's `exp`, and are reused only while the key set that produced them is unchanged and
+ * fresh. Times, revocation, use counts, URL binding and every route policy still run on every
+ * request.
  */
 import { LRUCache } from 'lru-cache'
 import { invalidOption } from '../errors.js'
