@@ -14,6 +14,7 @@ import type {
   Guard,
   GuardOptions,
   HeaderAccess,
+  HttpResponse,
   MaybePromise,
   RouteCheck,
   RoutePolicy,
@@ -124,7 +125,7 @@ function apply(
 ): boolean {
   if (!decision.ok) {
     const response = guard.respond(decision)
-    reply.code(response.status).headers(response.headers).send(response.body)
+    reply.code(response.status).headers(lowerCased(response.headers)).send(response.body)
     return false
   }
   if (decision.auth) {
@@ -132,6 +133,23 @@ function apply(
     setAuthenticatedHeaders(new ReplyHeaders(reply))
   }
   return true
+}
+
+// Fastify lower-cases every header name it is given, a new string per name and request. The
+// headers of a refusal that carries only its reason are shared and frozen by core, so their
+// lower-cased copy is made once per reason: five strings fewer per refused garbage token (about
+// 0.2 µs of the refusal's 25 here; the wire is the same, Fastify sends lower-case names anyway).
+const lowered = new WeakMap<HttpResponse['headers'], Record<string, string>>()
+
+function lowerCased(headers: HttpResponse['headers']): HttpResponse['headers'] {
+  if (!Object.isFrozen(headers)) return headers
+  let copy = lowered.get(headers)
+  if (copy === undefined) {
+    copy = {}
+    for (const name of Object.keys(headers)) copy[name.toLowerCase()] = headers[name] as string
+    lowered.set(headers, copy)
+  }
+  return copy
 }
 
 /** Fastify keeps a reply's headers itself until it sends: read and write them through it. */

@@ -144,6 +144,40 @@ describe('the @bearer-guard/fastify plugin on Fastify 5', () => {
     await app.close()
   })
 
+  it('sends every refusal of one reason with all its headers, the first and those after it', async () => {
+    const app = Fastify()
+    await app.register(bearerGuard, issuer.guardOptions)
+    app.get('/orders', { onRequest: app.requireJwt({ scope: 'orders:read' }) }, async () => 'ok')
+    // A refusal that carries only its reason is rendered once and shared; one with a scope is not.
+    const refused = []
+    for (const headers of [
+      { authorization: 'Bearer a.b.c' },
+      { authorization: 'Bearer a.b.c' },
+      { authorization: 'Bearer x.y.z' },
+      await bearer(),
+      await bearer(),
+    ])
+      refused.push((await app.inject({ url: '/orders', headers })).headers)
+    const malformed = {
+      'www-authenticate': expect.stringMatching(
+        /^Bearer realm="api", error="invalid_token", error_description="[^"]+"$/,
+      ),
+      'auth-reason': 'malformed_token',
+      'cache-control': 'no-store',
+      vary: 'Authorization',
+      'content-type': 'application/json; charset=utf-8',
+    }
+    for (const headers of refused.slice(0, 3)) expect(headers).toMatchObject(malformed)
+    for (const headers of refused.slice(3))
+      expect(headers).toMatchObject({
+        'www-authenticate': expect.stringContaining('error="insufficient_scope"'),
+        'auth-reason': 'insufficient_scope',
+        'cache-control': 'no-store',
+        vary: 'Authorization',
+      })
+    await app.close()
+  })
+
   it('exposes the guard as app.bearerGuard', async () => {
     const app = Fastify()
     await app.register(bearerGuard, { ...issuer.guardOptions, realm: 'fastify' })
