@@ -5,7 +5,11 @@ export function headerValues(rawHeaders: readonly string[], lowerName: string): 
   const values: string[] = []
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
-    if (name.length === lowerName.length && name.toLowerCase() === lowerName) {
+    // Most clients send the name lower-case already (HTTP/2 must): then no new string is made.
+    if (
+      name.length === lowerName.length &&
+      (name === lowerName || name.toLowerCase() === lowerName)
+    ) {
       values.push(rawHeaders[i + 1] as string)
     }
   }
