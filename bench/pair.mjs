@@ -9,7 +9,9 @@
 // ±15. The price: the two threads take turns on one core and evict each other's caches, so an
 // app with more code and data per request reads more here than alone (bearer-guard on Express,
 // one repeated token: 30–41 µs with 5 connections each, 18–27 with 25, 16–22 with 100). Use it
-// to compare versions of the code against one reference, not for the targets of run.mjs.
+// to compare versions of the code against one reference, not for a bound against a bare
+// framework. (run.mjs reads one target this way, bad signatures against valid tokens: there both
+// threads run the same app, so the bias falls on both sides alike.)
 //
 // Environment: PROCESSES (2), WINDOWS (5 per process), SECONDS (2 per window), CONNECTIONS (25
 // per server), ALG (ES256), FLAGS (Node flags for the server process).
