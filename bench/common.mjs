@@ -125,6 +125,32 @@ export async function load({ url, tokensFile, seconds, amount, connections = 50 
 }
 
 /**
+ * Loads the servers of one process (worker threads of `startServer`) at the same moment, each
+ * with its own scenario file (`files[i]`, as `writeScenarioTokens` describes them).
+ */
+export function loadAtOnce(servers, files, { seconds, amount, connections }) {
+  return Promise.all(
+    servers.map((server, i) =>
+      load({ url: server.url, tokensFile: files[i].path, seconds, amount, connections }),
+    ),
+  )
+}
+
+/**
+ * One window of `seconds` of `loadAtOnce`; resolves with each server's own thread's CPU time
+ * per request in it, in µs (the scheduler's exact run time, user and kernel).
+ */
+export async function threadWindow(servers, files, { seconds, connections }) {
+  const before = await Promise.all(servers.map((server) => server.mark()))
+  await loadAtOnce(servers, files, { seconds, connections })
+  const after = await Promise.all(servers.map((server) => server.mark()))
+  return servers.map(
+    (_, i) =>
+      (after[i].thread.total - before[i].thread.total) / (after[i].served - before[i].served),
+  )
+}
+
+/**
  * Runs two measurements `pairs` times in turn, swapping which goes first each pair so that
  * neither always follows the other. Resolves with both sides' figures, pair by pair.
  */

@@ -19,7 +19,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createIssuer } from '@bearer-guard/testing'
-import { load, median, startServer, writeScenarioTokens } from './common.mjs'
+import { loadAtOnce, median, startServer, threadWindow, writeScenarioTokens } from './common.mjs'
 
 const [reference = 'express/bare', contender = 'express/bearer-guard', scenario = 'repeated'] =
   process.argv.slice(2)
@@ -36,34 +36,23 @@ const files = await writeScenarioTokens(issuer, ALG, dir, [scenario])
 const config = { issuer: issuer.url, audience: issuer.audience, jwksUri: issuer.jwksUri, alg: ALG }
 // The reference gets the repeated token (a bare framework ignores it), the contender the scenario's.
 const tokens = [files.repeated, files[scenario]]
-const both = (servers, seconds, amount) =>
-  Promise.all(
-    servers.map((server, i) =>
-      load({
-        url: server.url,
-        tokensFile: tokens[i].path,
-        seconds,
-        amount,
-        connections: CONNECTIONS,
-      }),
-    ),
-  )
-const perRequest = (before, after) =>
-  (after.thread.total - before.thread.total) / (after.served - before.served)
-
 const differences = []
 for (let p = 0; p < PROCESSES; p++) {
   const pair = await startServer([reference, contender], config, FLAGS)
   const { servers } = pair
   try {
-    await both(servers, 4, tokens[1].count)
-    await both(servers, 4)
+    await loadAtOnce(servers, tokens, {
+      seconds: 4,
+      amount: tokens[1].count,
+      connections: CONNECTIONS,
+    })
+    await loadAtOnce(servers, tokens, { seconds: 4, connections: CONNECTIONS })
     const windows = []
     for (let w = 0; w < WINDOWS; w++) {
-      const before = await Promise.all(servers.map((server) => server.mark()))
-      await both(servers, SECONDS)
-      const after = await Promise.all(servers.map((server) => server.mark()))
-      const [a, b] = servers.map((_, i) => perRequest(before[i], after[i]))
+      const [a, b] = await threadWindow(servers, tokens, {
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+      })
       windows.push(b - a)
       console.error(
         `process ${p} window ${w}: ${reference} ${a.toFixed(1)}, ${contender} ${b.toFixed(1)} µs CPU/req (+${(b - a).toFixed(1)})`,

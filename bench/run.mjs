@@ -19,11 +19,13 @@ import { createIssuer } from '@bearer-guard/testing'
 import {
   alternate,
   load,
+  loadAtOnce,
   median,
   medianDifference,
   outputOf,
   SCENARIOS as ALL,
   startServer,
+  threadWindow,
   writeScenarioTokens,
 } from './common.mjs'
 import { contenders } from './contenders.mjs'
@@ -273,8 +275,8 @@ async function cpuWindow(server, tokensFile, seconds) {
  * the machine's swings from one second to the next fall on both sides alike. Why not
  * alternating windows on one server: on Fastify, where the two cost about the same, 15 pairs
  * of 2 s windows spread from -7.1 to +9.9 µs and the median's sign flipped from run to run; two
- * threads read from -3.1 to +0.8 µs per window (2026-11-24 21:55). Both sides are cache hits: the difference is the
- * refusal's path and response against the acceptance's and the route's.
+ * threads read from -3.1 to +0.8 µs per window (2026-11-24 21:55). Both sides are cache hits:
+ * the difference is the refusal's path and response against the acceptance's and the route's.
  * Resolves with each window's CPU per request of each set.
  */
 async function badAgainstValid(framework, config, files) {
@@ -286,32 +288,24 @@ async function badAgainstValid(framework, config, files) {
     tokenCache: { max: valid.count + bad.count },
   })
   const { servers } = pair
+  const connections = CONNECTIONS / 2
   // Window w loads thread w % 2 with the valid tokens, the other with the bad signatures.
   const sets = (window) => (window % 2 === 0 ? [valid, bad] : [bad, valid])
-  const both = (window, seconds, amount) =>
-    Promise.all(
-      servers.map((server, i) =>
-        load({
-          url: server.url,
-          tokensFile: sets(window)[i].path,
-          seconds,
-          amount,
-          connections: CONNECTIONS / 2,
-        }),
-      ),
-    )
   try {
-    for (const window of [0, 1]) await both(window, WARMUP_MAX, valid.count)
-    for (const window of [0, 1]) await both(window, BAD_SECONDS)
+    for (const window of [0, 1])
+      await loadAtOnce(servers, sets(window), {
+        seconds: WARMUP_MAX,
+        amount: valid.count,
+        connections,
+      })
+    for (const window of [0, 1])
+      await loadAtOnce(servers, sets(window), { seconds: BAD_SECONDS, connections })
     const windows = { valid: [], bad: [] }
     for (let window = 0; window < BAD_WINDOWS; window++) {
-      const before = await Promise.all(servers.map((server) => server.mark()))
-      await both(window, BAD_SECONDS)
-      const after = await Promise.all(servers.map((server) => server.mark()))
-      const [first, second] = servers.map(
-        (_, i) =>
-          (after[i].thread.total - before[i].thread.total) / (after[i].served - before[i].served),
-      )
+      const [first, second] = await threadWindow(servers, sets(window), {
+        seconds: BAD_SECONDS,
+        connections,
+      })
       windows.valid.push(window % 2 === 0 ? first : second)
       windows.bad.push(window % 2 === 0 ? second : first)
     }
