@@ -33,8 +33,11 @@ function joseVerifier({ issuer, audience, jwksUri, alg }) {
   }
 }
 
+// Every Express app also answers GET /bare, ahead of any middleware: the bare framework the
+// paired windows of run.mjs read a contender against, in the contender's own process.
 const expressApp = (middleware, onError) => {
   const app = express()
+  app.get('/bare', (req, res) => res.json({ ok: true }))
   if (middleware) app.use(middleware)
   app.get('/orders', (req, res) => res.json({ ok: true }))
   if (onError) app.use(onError)

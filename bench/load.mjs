@@ -4,7 +4,14 @@
 import autocannon from 'autocannon'
 import { rotatingBearer } from './common.mjs'
 
-const { url, tokensFile, seconds, amount, connections } = JSON.parse(process.argv[2])
+const {
+  url,
+  path = '/orders',
+  tokensFile,
+  seconds,
+  amount,
+  connections,
+} = JSON.parse(process.argv[2])
 const bearer = rotatingBearer(tokensFile)
 const result = await new Promise((resolve, reject) => {
   const instance = autocannon(
@@ -15,7 +22,7 @@ const result = await new Promise((resolve, reject) => {
       requests: [
         {
           method: 'GET',
-          path: '/orders',
+          path,
           setupRequest: (request) => {
             request.headers = { authorization: bearer() }
             return request

@@ -7,7 +7,7 @@
 // bench/results/<date>.json and a markdown summary on stdout (pasted into bench/README.md).
 //
 // Environment: ALGS (default ES256,RS256), ROUNDS (3), SECONDS (3 per measurement), WARMUP (1),
-// WARMUP_MAX (4, the cap on the one pass over a scenario's tokens), PAIRS (3), EXPRESS_PAIRS (3),
+// WARMUP_MAX (4, the cap on the one pass over a scenario's tokens), PAIRS (3), EXPRESS_PAIRS (15),
 // EXPRESS_PROCESSES (3), PAIR_SECONDS (1), BAD_WINDOWS (20), BAD_SECONDS (2),
 // ONLY (a substring of contender names), SCENARIOS (comma list).
 import { spawnSync } from 'node:child_process'
@@ -38,14 +38,18 @@ const WARMUP_MAX = Number(process.env.WARMUP_MAX ?? 4)
 const CONNECTIONS = 50
 const SCENARIOS = process.env.SCENARIOS?.split(',') ?? ALL
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
-// Paired windows: PAIRS pairs of PAIR_SECONDS each, bare and contender alternating. Express gets
-// EXPRESS_PAIRS pairs from each of EXPRESS_PROCESSES pairs of processes (the round's own and
-// fresh ones): one Express process runs the same requests a few µs faster or slower than the
-// next for as long as it lives. Two bare Express servers, one pair of processes at a time,
-// differed by a median of -12.2 to +7.7 µs (4 pairs of processes, 25 pairs of windows each; 9
-// pairs of 1 s: -14.4 to +7.9), more than half the 15 µs bound, however many windows were read.
+// Paired windows: PAIRS pairs of PAIR_SECONDS each, bare and contender alternating; a contender's
+// paired figure is the median of all its pairs in the run. Express's bare side is the `/bare`
+// route of the contender's own process (bareFor): one Express process runs the same requests a
+// few µs faster or slower than the next for as long as it lives, so two bare Express servers,
+// one pair of processes at a time, differed by a median of -12.2 to +7.7 µs (4 pairs of
+// processes, 25 pairs of windows each), more than half the 15 µs bound however many windows
+// were read. Its repeated token, the one figure near its bound, reads EXPRESS_PAIRS pairs from
+// each of EXPRESS_PROCESSES processes a round: one pair of 1 s windows still differs by ±25 µs
+// or so on this machine (2026-11-24: quartiles about -30 and +40), so the run's median needs
+// about a hundred pairs to settle within a few µs.
 const PAIRS = Number(process.env.PAIRS ?? 3)
-const EXPRESS_PAIRS = Number(process.env.EXPRESS_PAIRS ?? 3)
+const EXPRESS_PAIRS = Number(process.env.EXPRESS_PAIRS ?? 15)
 const EXPRESS_PROCESSES = Number(process.env.EXPRESS_PROCESSES ?? 3)
 const PAIR_SECONDS = Number(process.env.PAIR_SECONDS ?? 1)
 // Bad signatures against valid tokens (badAgainstValid): windows of the two sets at the same
@@ -77,9 +81,7 @@ for (const alg of ALGS) {
         const server = await startServer(name, config)
         // The targets in µs are read from windows paired with the bare framework, whose own
         // server runs alongside (idle while the contender is loaded, and the other way round).
-        const bare = PAIRED_CONTENDERS.test(name)
-          ? await startServer(`${framework}/bare`, config)
-          : undefined
+        const bare = PAIRED_CONTENDERS.test(name) ? await bareFor(name, server, config) : undefined
         try {
           if (bare) await warmBare(bare, files.repeated.path)
           for (const scenario of isReference(name) ? ['repeated'] : SCENARIOS) {
@@ -91,7 +93,7 @@ for (const alg of ALGS) {
             const cpu = cpuPerRequest(before, await server.mark())
             const jwksFetches = issuer.hits.jwks - hits
             const pairedCpu = bare
-              ? await paired({ bare, server }, name, config, files.repeated.path, files[scenario])
+              ? await paired({ bare, server }, name, config, files, scenario)
               : undefined
             runs.push({
               alg,
@@ -105,6 +107,7 @@ for (const alg of ALGS) {
               pairedMicros: pairedCpu?.total,
               pairedUserMicros: pairedCpu?.user,
               pairedUserPerProcess: pairedCpu?.userPerProcess,
+              pairedDifferences: pairedCpu?.differences,
               jwksFetches,
             })
             process.stderr.write(
@@ -163,7 +166,7 @@ writeFileSync(
   ),
 )
 const report = [
-  `Made by \`pnpm bench\` on ${started.toISOString().slice(0, 10)}: Node ${process.version}, ${availableParallelism()} CPUs, ${ROUNDS} rounds of ${SECONDS} s per measurement after a warm-up of one pass over the scenario's tokens (at most ${WARMUP_MAX} s) and ${WARMUP} s more, ${CONNECTIONS} connections; the paired figures from ${PAIRS} pairs (Express: ${EXPRESS_PAIRS} from each of ${EXPRESS_PROCESSES} pairs of processes) of ${PAIR_SECONDS} s windows; bad signatures against valid tokens from ${BAD_WINDOWS} windows of ${BAD_SECONDS} s, both sets at once on two threads of one bearer-guard process. Raw figures: \`bench/results/${stamp}.json\`.`,
+  `Made by \`pnpm bench\` on ${started.toISOString().slice(0, 10)}: Node ${process.version}, ${availableParallelism()} CPUs, ${ROUNDS} rounds of ${SECONDS} s per measurement after a warm-up of one pass over the scenario's tokens (at most ${WARMUP_MAX} s) and ${WARMUP} s more, ${CONNECTIONS} connections; the paired figures from ${PAIRS} pairs of ${PAIR_SECONDS} s windows a round (Express: against the bare route of the same process; its repeated token ${EXPRESS_PAIRS} pairs from each of ${EXPRESS_PROCESSES} processes a round), the median of all the run's pairs; bad signatures against valid tokens from ${BAD_WINDOWS} windows of ${BAD_SECONDS} s, both sets at once on two threads of one bearer-guard process. Raw figures: \`bench/results/${stamp}.json\`.`,
   '',
   '### Targets',
   '',
@@ -187,35 +190,53 @@ async function memoryRun() {
  * PAIR_SECONDS, the bare framework (its one repeated token) and the contender (the scenario's
  * tokens) loaded in turn, the order swapped each pair. A measurement taken a minute apart wanders
  * by ±50 µs for Express on this machine; two neighbouring windows far less. `first` is the
- * round's pair of servers, already warm; Express reads EXPRESS_PAIRS pairs from it and from each
- * of EXPRESS_PROCESSES - 1 fresh pairs of processes, warmed as the round's were. Resolves with
- * the medians of all the pairs' differences, in all and in user space.
+ * round's pair (contender and its bare side), already warm; for Express's repeated token,
+ * EXPRESS_PAIRS pairs are read from it and from each of EXPRESS_PROCESSES - 1 fresh pairs,
+ * warmed as the round's were. Resolves with every pair's difference, in all and in user space
+ * (`differences`: summarize() takes the median over all rounds), and this round's medians.
  */
-async function paired(first, name, config, repeatedFile, tokens) {
-  const express = name.startsWith('express/')
-  const all = { references: [], others: [] }
+async function paired(first, name, config, files, scenario) {
+  const repeatedFile = files.repeated.path
+  const tokens = files[scenario]
+  const many = name.startsWith('express/') && scenario === 'repeated'
+  const differences = { total: [], user: [] }
   const perProcess = []
-  for (let p = 0; p < (express ? EXPRESS_PROCESSES : 1); p++) {
+  for (let p = 0; p < (many ? EXPRESS_PROCESSES : 1); p++) {
     const fresh = p > 0 && (await startWarmPair(name, config, repeatedFile, tokens))
     const { bare, server } = fresh || first
     try {
       const pairs = await alternate(
-        express ? EXPRESS_PAIRS : PAIRS,
+        many ? EXPRESS_PAIRS : PAIRS,
         () => cpuWindow(bare, repeatedFile, PAIR_SECONDS),
         () => cpuWindow(server, tokens.path, PAIR_SECONDS),
       )
-      all.references.push(...pairs.references)
-      all.others.push(...pairs.others)
+      pairs.others.forEach((cpu, pair) => {
+        differences.total.push(cpu.total - pairs.references[pair].total)
+        differences.user.push(cpu.user - pairs.references[pair].user)
+      })
       perProcess.push(medianDifference(pairs, (cpu) => cpu.user))
     } finally {
       if (fresh) await Promise.all([fresh.server.stop(), fresh.bare.stop()])
     }
   }
   return {
-    total: medianDifference(all, (cpu) => cpu.total),
-    user: medianDifference(all, (cpu) => cpu.user),
+    total: median(differences.total),
+    user: median(differences.user),
     userPerProcess: perProcess,
+    differences,
   }
+}
+
+/**
+ * The bare framework a paired contender is read against: for Express, the `/bare` route of the
+ * contender's own process (every Express app of contenders.mjs answers it ahead of any
+ * middleware); otherwise a bare server of the framework, a process of its own.
+ */
+function bareFor(name, server, config) {
+  const [framework] = name.split('/')
+  if (framework === 'express')
+    return { url: server.url, path: '/bare', mark: server.mark, stop: async () => undefined }
+  return startServer(`${framework}/bare`, config)
 }
 
 /**
@@ -227,7 +248,7 @@ async function startWarmPair(name, config, repeatedFile, tokens) {
   const server = await startServer(name, config)
   let bare
   try {
-    bare = await startServer(`${name.split('/')[0]}/bare`, config)
+    bare = await bareFor(name, server, config)
     await warmBare(bare, repeatedFile)
     await warmUp(server, tokens)
     await load({ url: server.url, tokensFile: tokens.path, seconds: SECONDS })
@@ -245,7 +266,12 @@ async function startWarmPair(name, config, repeatedFile, tokens) {
  * paired bare server in 5 of 6 rounds (2026-11-24), as if that server were still warming.
  */
 function warmBare(bare, repeatedFile) {
-  return load({ url: bare.url, tokensFile: repeatedFile, seconds: WARMUP + SECONDS })
+  return load({
+    url: bare.url,
+    path: bare.path,
+    tokensFile: repeatedFile,
+    seconds: WARMUP + SECONDS,
+  })
 }
 
 /**
@@ -260,7 +286,7 @@ async function warmUp(server, { path, count }) {
 /** The server's CPU per request over one window of `seconds` of load with `tokensFile`. */
 async function cpuWindow(server, tokensFile, seconds) {
   const before = await server.mark()
-  await load({ url: server.url, tokensFile, seconds })
+  await load({ url: server.url, path: server.path, tokensFile, seconds })
   return cpuPerRequest(before, await server.mark())
 }
 
@@ -485,10 +511,11 @@ function summarize(all) {
           )
           return run.cpuMicros - bare.cpuMicros
         })
-        // Only contenders measured in paired windows in every round have a paired median.
+        // Only contenders measured in paired windows in every round have a paired median: the
+        // median of every pair of the run (one pooled sample, steadier than a median of rounds).
         const pairedMedian = (figure) =>
-          mine.every((run) => run[figure] !== undefined)
-            ? median(mine.map((run) => run[figure]))
+          mine.every((run) => run.pairedDifferences)
+            ? median(mine.flatMap((run) => run.pairedDifferences[figure]))
             : undefined
         const accepted =
           mine.reduce((sum, run) => sum + run.statuses['2xx'], 0) /
@@ -502,8 +529,8 @@ function summarize(all) {
           cpuMicros: median(mine.map((run) => run.cpuMicros)),
           p99: median(mine.map((run) => run.p99)),
           addedMicros: name.endsWith('/bare') ? 0 : median(added),
-          pairedMicros: pairedMedian('pairedMicros'),
-          pairedUserMicros: pairedMedian('pairedUserMicros'),
+          pairedMicros: pairedMedian('total'),
+          pairedUserMicros: pairedMedian('user'),
           accepted,
           jwksFetches: mine.reduce((sum, run) => sum + run.jwksFetches, 0),
           errors: mine.reduce((sum, run) => sum + run.statuses['5xx'] + run.statuses.errors, 0),
