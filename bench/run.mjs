@@ -79,8 +79,8 @@ for (const alg of ALGS) {
         round,
       )) {
         const server = await startServer(name, config)
-        // The targets in µs are read from windows paired with the bare framework, whose own
-        // server runs alongside (idle while the contender is loaded, and the other way round).
+        // The targets in µs are read from windows paired with the bare framework (bareFor),
+        // idle while the contender is loaded, and the other way round.
         const bare = PAIRED_CONTENDERS.test(name) ? await bareFor(name, server, config) : undefined
         try {
           if (bare) await warmBare(bare, files.repeated.path)
@@ -240,7 +240,7 @@ function bareFor(name, server, config) {
 }
 
 /**
- * A contender and a bare server of its framework, fresh, each warmed as long as a round's are by
+ * A contender and its bare side (bareFor), fresh, each warmed as long as a round's are by
  * their first paired window: the contender's warm-up, then SECONDS more (the round's measured
  * window).
  */
