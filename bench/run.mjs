@@ -111,7 +111,7 @@ for (const alg of ALGS) {
               jwksFetches,
             })
             process.stderr.write(
-              `${alg} r${round} ${name} ${scenario}: ${measured.rps.toFixed(0)} req/s, ${cpu.total.toFixed(1)} µs CPU/req, p99 ${measured.p99} ms${pairedCpu ? `, paired +${pairedCpu.total.toFixed(1)} µs (user +${pairedCpu.user.toFixed(1)}; per pair of processes ${pairedCpu.userPerProcess.map((d) => d.toFixed(1)).join(', ')})` : ''}\n`,
+              `${alg} r${round} ${name} ${scenario}: ${measured.rps.toFixed(0)} req/s, ${cpu.total.toFixed(1)} µs CPU/req, p99 ${measured.p99} ms${pairedCpu ? `, paired +${pairedCpu.total.toFixed(1)} µs (user +${pairedCpu.user.toFixed(1)}; per contender process ${pairedCpu.userPerProcess.map((d) => d.toFixed(1)).join(', ')})` : ''}\n`,
             )
           }
         } finally {
