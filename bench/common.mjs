@@ -117,7 +117,8 @@ export function startServer(names, config, nodeFlags = []) {
 
 /**
  * One load.mjs run pinned to core 1: `seconds` of load, or `amount` requests capped at
- * `seconds`, each carrying the next token of `tokensFile`. Resolves with its figures.
+ * `seconds`, each a GET of `path` (default /orders) carrying the next token of `tokensFile`.
+ * Resolves with its figures.
  */
 export async function load({ url, path, tokensFile, seconds, amount, connections = 50 }) {
   const options = JSON.stringify({ url, path, tokensFile, seconds, amount, connections })
