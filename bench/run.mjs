@@ -18,6 +18,8 @@ import { fileURLToPath } from 'node:url'
 import { createIssuer } from '@bearer-guard/testing'
 import {
   alternate,
+  cpuPerRequest,
+  cpuWindow,
   load,
   loadAtOnce,
   median,
@@ -283,13 +285,6 @@ async function warmUp(server, { path, count }) {
   await load({ url: server.url, tokensFile: path, seconds: WARMUP })
 }
 
-/** The server's CPU per request over one window of `seconds` of load with `tokensFile`. */
-async function cpuWindow(server, tokensFile, seconds) {
-  const before = await server.mark()
-  await load({ url: server.url, path: server.path, tokensFile, seconds })
-  return cpuPerRequest(before, await server.mark())
-}
-
 /**
  * Bad signatures against valid tokens, measured against each other at the same moment: one
  * process serves `framework`'s bearer-guard app twice, from two worker threads (each app's
@@ -339,19 +334,6 @@ async function badAgainstValid(framework, config, files) {
   } finally {
     await pair.stop()
   }
-}
-
-/**
- * Server CPU microseconds per request served between two of its marks: in all (user and
- * kernel time) and in user space alone. What a middleware does runs in user space (GC
- * included); the kernel's share is mostly the socket writes, the same bytes for the bare
- * framework and a contender give or take a header, and it is what wanders most here: in two
- * profiles of Express under the same load, `writev` took from 15% to 50% of the busy time.
- */
-function cpuPerRequest(before, after) {
-  const served = after.served - before.served
-  const user = after.cpu.user - before.cpu.user
-  return { total: (user + after.cpu.system - before.cpu.system) / served, user: user / served }
 }
 
 /** The targets of the bench README, each with the figure it reads and whether it is met. */
