@@ -191,9 +191,14 @@ export async function alternate(pairs, reference, other) {
   return { references, others }
 }
 
-/** The median of the per-pair differences (other minus reference) of what `alternate` measured. */
-export function medianDifference({ references, others }, figure = (value) => value) {
-  return median(others.map((value, pair) => figure(value) - figure(references[pair])))
+/** The per-pair differences (other minus reference) of what `alternate` measured. */
+export function differences({ references, others }, figure = (value) => value) {
+  return others.map((value, pair) => figure(value) - figure(references[pair]))
+}
+
+/** The median of `differences`. */
+export function medianDifference(pairs, figure) {
+  return median(differences(pairs, figure))
 }
 
 export function median(values) {

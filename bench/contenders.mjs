@@ -34,10 +34,18 @@ function joseVerifier({ issuer, audience, jwksUri, alg }) {
 }
 
 // Every Express app also answers GET /bare, ahead of any middleware: the bare framework the
-// paired windows of run.mjs read a contender against, in the contender's own process.
+// paired windows of run.mjs (and routes.mjs) read a contender against, in its own process.
+const BARE_PATH = '/bare'
+
+/**
+ * The bare route of a started Express contender (`startServer`), to load and mark as a server
+ * of its own; stopping it leaves the process to its contender.
+ */
+export const bareRoute = (server) => ({ ...server, path: BARE_PATH, stop: async () => undefined })
+
 const expressApp = (middleware, onError) => {
   const app = express()
-  app.get('/bare', (req, res) => res.json({ ok: true }))
+  app.get(BARE_PATH, (req, res) => res.json({ ok: true }))
   if (middleware) app.use(middleware)
   app.get('/orders', (req, res) => res.json({ ok: true }))
   if (onError) app.use(onError)

@@ -17,12 +17,13 @@ import { createIssuer } from '@bearer-guard/testing'
 import {
   alternate,
   cpuWindow,
+  differences,
   load,
   median,
-  medianDifference,
   startServer,
   writeScenarioTokens,
 } from './common.mjs'
+import { bareRoute } from './contenders.mjs'
 
 const names = process.argv.slice(2)
 if (names.length === 0) names.push('express/no-op middleware', 'express/bearer-guard')
@@ -42,7 +43,7 @@ try {
   for (let p = 0; p < PROCESSES; p++) {
     for (const name of names) {
       const server = await startServer(name, config)
-      const bare = { ...server, path: '/bare' }
+      const bare = bareRoute(server)
       try {
         for (const side of [server, bare])
           await load({ url: side.url, path: side.path, tokensFile: repeated.path, seconds: WARMUP })
@@ -51,20 +52,17 @@ try {
           () => cpuWindow(bare, repeated.path, 1),
           () => cpuWindow(server, repeated.path, 1),
         )
-        pairs.others.forEach((cpu, i) =>
-          pairsOf.get(name).push(cpu.user - pairs.references[i].user),
-        )
-        const perProcess = medianDifference(pairs, (cpu) => cpu.user)
+        const user = differences(pairs, (cpu) => cpu.user)
+        pairsOf.get(name).push(...user)
+        const perProcess = median(user)
         console.log(`${name}, process ${p + 1}: ${perProcess.toFixed(1)} µs user CPU over /bare`)
       } finally {
         await server.stop()
       }
     }
   }
-  for (const [name, differences] of pairsOf)
-    console.log(
-      `${name}: ${median(differences).toFixed(1)} µs (median of ${differences.length} pairs)`,
-    )
+  for (const [name, all] of pairsOf)
+    console.log(`${name}: ${median(all).toFixed(1)} µs (median of ${all.length} pairs)`)
 } finally {
   await issuer.close()
 }

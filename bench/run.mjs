@@ -20,17 +20,17 @@ import {
   alternate,
   cpuPerRequest,
   cpuWindow,
+  differences as pairDifferences,
   load,
   loadAtOnce,
   median,
-  medianDifference,
   outputOf,
   SCENARIOS as ALL,
   startServer,
   threadWindow,
   writeScenarioTokens,
 } from './common.mjs'
-import { contenders } from './contenders.mjs'
+import { bareRoute, contenders } from './contenders.mjs'
 
 const ALGS = (process.env.ALGS ?? 'ES256,RS256').split(',')
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
@@ -201,7 +201,7 @@ async function paired(first, name, config, files, scenario) {
   const repeatedFile = files.repeated.path
   const tokens = files[scenario]
   const many = name.startsWith('express/') && scenario === 'repeated'
-  const differences = { total: [], user: [] }
+  const all = { total: [], user: [] }
   const perProcess = []
   for (let p = 0; p < (many ? EXPRESS_PROCESSES : 1); p++) {
     const fresh = p > 0 && (await startWarmPair(name, config, repeatedFile, tokens))
@@ -212,20 +212,19 @@ async function paired(first, name, config, files, scenario) {
         () => cpuWindow(bare, repeatedFile, PAIR_SECONDS),
         () => cpuWindow(server, tokens.path, PAIR_SECONDS),
       )
-      pairs.others.forEach((cpu, pair) => {
-        differences.total.push(cpu.total - pairs.references[pair].total)
-        differences.user.push(cpu.user - pairs.references[pair].user)
-      })
-      perProcess.push(medianDifference(pairs, (cpu) => cpu.user))
+      const user = pairDifferences(pairs, (cpu) => cpu.user)
+      all.user.push(...user)
+      all.total.push(...pairDifferences(pairs, (cpu) => cpu.total))
+      perProcess.push(median(user))
     } finally {
       if (fresh) await Promise.all([fresh.server.stop(), fresh.bare.stop()])
     }
   }
   return {
-    total: median(differences.total),
-    user: median(differences.user),
+    total: median(all.total),
+    user: median(all.user),
     userPerProcess: perProcess,
-    differences,
+    differences: all,
   }
 }
 
@@ -236,8 +235,7 @@ async function paired(first, name, config, files, scenario) {
  */
 function bareFor(name, server, config) {
   const [framework] = name.split('/')
-  if (framework === 'express')
-    return { url: server.url, path: '/bare', mark: server.mark, stop: async () => undefined }
+  if (framework === 'express') return bareRoute(server)
   return startServer(`${framework}/bare`, config)
 }
 
