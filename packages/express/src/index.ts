@@ -3,7 +3,13 @@
  * request from `req`, asks the guard, and either sends the refusal itself or calls `next()`.
  */
 import './augment.js'
-import { createGuard, isPromiseLike, setAuthenticatedHeaders } from '@bearer-guard/core'
+import {
+  createGuard,
+  expectsBody,
+  isPromiseLike,
+  perPrototype,
+  setAuthenticatedHeaders,
+} from '@bearer-guard/core'
 import type {
   AuthInfo,
   Decision,
@@ -40,16 +46,22 @@ export function requireJwt(options: GuardOptions): JwtMiddleware {
     // Synchronous when the guard decides at once (a repeated token): Express then handles no
     // promise at all. A rejected promise reaches next(error), as Express 5 does for any.
     return (req, res, next) => {
+      // Each property is read from req and res once: Express gives every req and res a hidden
+      // class of its own, so each read of one misses V8's caches (0.1-0.7 µs; bench/README.md).
+      // res.locals is the null-prototype object Express makes for each request.
+      const locals = res.locals as Locals | undefined
+      const rawHeaders = req.rawHeaders
       const decision = check({
-        // The core keeps its per-request state on `raw`. Express swaps the prototype of every
-        // req and res, and each property added to them afterwards costs 2-4 µs (bench/README.md);
-        // res.locals is the null-prototype object Express makes for each request.
-        raw: res.locals ?? req,
+        // The core keeps its per-request state on `raw`: adding a property to req or res costs
+        // 2-4 µs more for the same reason, one to locals costs nothing of the kind.
+        raw: locals ?? req,
         method: req.method,
-        rawHeaders: req.rawHeaders,
+        rawHeaders,
         // originalUrl keeps the mount path that routers strip from req.url.
         url: req.originalUrl,
-        body: req.body,
+        // A request that announces no body cannot have had one parsed from the wire, and
+        // req.body is then a miss through Express's whole prototype chain (the dearest read).
+        body: expectsBody(rawHeaders) ? req.body : undefined,
         // Only events read the route; a property Express has not set is a slow miss on req.
         route:
           guard.config.onDecision && typeof req.route?.path === 'string'
@@ -57,8 +69,8 @@ export function requireJwt(options: GuardOptions): JwtMiddleware {
             : undefined,
       })
       if (isPromiseLike(decision))
-        return decision.then((settled) => finish(settled, guard, req, res, next))
-      finish(decision, guard, req, res, next)
+        return decision.then((settled) => finish(settled, guard, req, res, locals, next))
+      finish(decision, guard, req, res, locals, next)
     }
   }
   return Object.assign(gate(), { require: gate, guard })
@@ -69,11 +81,12 @@ function finish(
   guard: Guard,
   req: Request,
   res: Response,
+  locals: Locals | undefined,
   next: NextFunction,
 ): void {
   if (!decision.ok) return send(res, guard.respond(decision))
   if (decision.auth) {
-    setAuth(req, res, decision.auth)
+    setAuth(req, locals, decision.auth)
     setAuthenticatedHeaders(res)
   }
   next()
@@ -88,19 +101,13 @@ function finish(
 // `undefined` where no guard accepted one, and assigning `req.auth` (another middleware, a
 // test) still works.
 const AUTH = Symbol('bearer-guard auth')
+type Locals = Record<symbol, unknown>
 // Per request prototype (one per app), whether req.auth reads through the accessor: settled
 // once, either way, so the hot path never walks the prototype chain again.
-const readsThroughAccessor = new WeakMap<object, boolean>()
+const readsThroughAccessor = perPrototype(installAccessor)
 
-function setAuth(req: Request, res: Response, auth: AuthInfo): void {
-  const locals = res.locals as Record<symbol, unknown> | undefined
-  const prototype = Object.getPrototypeOf(req) as object | null
-  let accessor = prototype && readsThroughAccessor.get(prototype)
-  if (prototype && accessor === undefined) {
-    accessor = installAccessor(prototype)
-    readsThroughAccessor.set(prototype, accessor)
-  }
-  if (locals && accessor) locals[AUTH] = auth
+function setAuth(req: Request, locals: Locals | undefined, auth: AuthInfo): void {
+  if (locals && readsThroughAccessor(req)) locals[AUTH] = auth
   else req.auth = auth
 }
 

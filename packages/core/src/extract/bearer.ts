@@ -32,8 +32,8 @@ export type Extraction =
  * Finds the bearer token of a request. Order matters: a token in the query or body is refused
  * even when the header also carries one, so a client that leaks tokens into URLs learns it.
  *
- * @param seen - credentials that passed the b64token grammar before (the guard passes its
- *   token cache's keys): the grammar is a property of the string alone, so a repeated token
+ * @param seen - credentials that passed the b64token grammar before (the guard passes a lookup
+ *   in its token cache, which holds only tokens that did): the grammar is a property of the string alone, so a repeated token
  *   is not scanned again (a regular expression over every character, about 2 ns each).
  */
 export function extractBearer(

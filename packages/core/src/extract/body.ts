@@ -2,7 +2,7 @@
  * The request body, as far as bearer-guard cares: whether it carries a token (RFC 6750 §2.2,
  * refused), and whether a request announces one at all.
  */
-import { headerValues } from './headers.js'
+import { isHeader } from './headers.js'
 
 /** The parameter name RFC 6750 §2.2 and §2.3 give a token outside the header. */
 export const ACCESS_TOKEN_PARAM = 'access_token'
@@ -29,6 +29,11 @@ export function hasBodyToken(body: unknown): boolean {
  * for the body before deciding.
  */
 export function expectsBody(rawHeaders: readonly string[]): boolean {
-  if (headerValues(rawHeaders, 'transfer-encoding').length > 0) return true
-  return headerValues(rawHeaders, 'content-length').some((length) => Number(length) > 0)
+  // One pass and no array: Express asks this of every request (packages/express).
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (isHeader(name, 'transfer-encoding')) return true
+    if (isHeader(name, 'content-length') && Number(rawHeaders[i + 1]) > 0) return true
+  }
+  return false
 }

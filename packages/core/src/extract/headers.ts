@@ -4,14 +4,15 @@
 export function headerValues(rawHeaders: readonly string[], lowerName: string): string[] {
   const values: string[] = []
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] as string
-    // Most clients send the name lower-case already (HTTP/2 must): then no new string is made.
-    if (
-      name.length === lowerName.length &&
-      (name === lowerName || name.toLowerCase() === lowerName)
-    ) {
-      values.push(rawHeaders[i + 1] as string)
-    }
+    if (isHeader(rawHeaders[i] as string, lowerName)) values.push(rawHeaders[i + 1] as string)
   }
   return values
+}
+
+/** Whether a raw header name is `lowerName`, compared case-insensitively. */
+export function isHeader(name: string, lowerName: string): boolean {
+  // Most clients send the name lower-case already (HTTP/2 must): then no new string is made.
+  return (
+    name.length === lowerName.length && (name === lowerName || name.toLowerCase() === lowerName)
+  )
 }
