@@ -19,7 +19,8 @@ import type { Store } from './store/store.js'
 import { DEFAULT_RETENTION, storedRevocation } from './policy/revocation.js'
 import type { Revocation } from './policy/revocation.js'
 import { REASONS } from './reasons.js'
-import { isRemembered } from './verify/token-cache.js'
+import { recall } from './verify/token-cache.js'
+import type { CachedVerification } from './verify/token-cache.js'
 import { verifyToken } from './verify/verify-token.js'
 
 /**
@@ -102,15 +103,35 @@ export function createGuard(options: GuardOptions): Guard {
   // the request object under this guard's own symbol: a WeakMap entry per request would cost
   // the garbage collector far more (ephemerons), and the symbol keeps guards apart.
   const STATE = Symbol('bearer-guard request state')
-  // Credentials the token cache holds passed the grammar when first seen (extractBearer).
+  // One lookup in the token cache per request serves extraction and verification: credentials
+  // the cache holds passed the grammar when first seen (extractBearer's `seen`), and the entry
+  // found is handed to verification. `seen` keeps it here; `authenticate` takes it in the same
+  // synchronous call, so no other request ever reads it.
   const cache = config.tokenCache
-  const seen = cache && ((credentials: string) => isRemembered(cache, credentials))
+  let recalled: CachedVerification | undefined
+  const seen =
+    cache && ((credentials: string) => (recalled = recall(cache, credentials)) !== undefined)
+
+  const authenticate = (input: RequestInput, now: number): MaybePromise<Authentication> => {
+    recalled = undefined
+    const extraction = extractBearer(input, seen)
+    if ('reason' in extraction) return { decision: refuse(extraction.reason) }
+    const { token } = extraction
+    // Extraction looked the token up whenever the cache is on: null says it found nothing.
+    const cached = cache && (recalled ?? null)
+    recalled = undefined
+    return andThen(verifyToken(token, config, now, cached), (verification) =>
+      verification.ok
+        ? { decision: verification, verified: verification.auth, token }
+        : { decision: verification },
+    )
+  }
 
   const stateOf = (input: RequestInput, now: number): RequestState => {
     const raw = input.raw as { [STATE]?: RequestState } | undefined
     let state = raw?.[STATE]
     if (!state) {
-      const authentication = authenticate(input, config, seen, now)
+      const authentication = authenticate(input, now)
       state = { authentication, passed: [] }
       // Once settled, later gates of the request read the value without another promise.
       if (isPromiseLike(authentication)) {
@@ -183,22 +204,6 @@ export function createGuard(options: GuardOptions): Guard {
   }
 
   return { config, route, respond: responder(config), revoke }
-}
-
-function authenticate(
-  input: RequestInput,
-  config: GuardConfig,
-  seen: ((credentials: string) => boolean) | undefined,
-  now: number,
-): MaybePromise<Authentication> {
-  const extraction = extractBearer(input, seen)
-  if ('reason' in extraction) return { decision: refuse(extraction.reason) }
-  const { token } = extraction
-  return andThen(verifyToken(token, config, now), (verification) =>
-    verification.ok
-      ? { decision: verification, verified: verification.auth, token }
-      : { decision: verification },
-  )
 }
 
 /** Reports a gate whose token verified: refused by one of its checks, or accepted. */

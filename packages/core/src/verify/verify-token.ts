@@ -46,13 +46,17 @@ export type Verification = { ok: true; auth: AuthInfo } | Refusal
  * Verifies a token's shape, header, claims and signature.
  *
  * @param now - seconds since the epoch
+ * @param recalled - the token cache's entry for `token` when the caller looked it up already
+ *   (`null`: it has none); looked up here when left out
  */
 export function verifyToken(
   token: string,
   config: VerifyConfig,
   now: number,
+  recalled?: CachedVerification | null,
 ): MaybePromise<Verification> {
-  const cached = config.tokenCache && recall(config.tokenCache, token)
+  const cached =
+    recalled === undefined ? config.tokenCache && recall(config.tokenCache, token) : recalled
   if (cached) return reuse(cached, config, now)
   const jws = decodeJws(token)
   if (!jws) return refuse('malformed_token')
