@@ -33,8 +33,9 @@ export type Extraction =
  * even when the header also carries one, so a client that leaks tokens into URLs learns it.
  *
  * @param seen - credentials that passed the b64token grammar before (the guard passes a lookup
- *   in its token cache, which holds only tokens that did): the grammar is a property of the string alone, so a repeated token
- *   is not scanned again (a regular expression over every character, about 2 ns each).
+ *   in its token cache, which holds only tokens that did): the grammar is a property of the
+ *   string alone, so a repeated token is not scanned again (a regular expression over every
+ *   character, about 2 ns each).
  */
 export function extractBearer(
   input: RequestInput,
