@@ -2,8 +2,9 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto'
 import type { JsonWebKey, KeyObject } from 'node:crypto'
 
-/** The asymmetric algorithms the local issuer signs with. */
-export type SigningAlg = 'ES256' | 'RS256' | 'PS256' | 'EdDSA'
+/** The asymmetric algorithms the local issuer signs with: every one bearer-guard verifies. */
+export type SigningAlg =
+  'ES256' | 'ES384' | 'ES512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'EdDSA'
 
 /** A key pair: the private half signs, the public JWK is published in the JWKS. */
 export interface SigningKey {
@@ -38,14 +39,11 @@ export function secretThumbprint(secret: Uint8Array): string {
   return createHash('sha256').update(canonical).digest('base64url')
 }
 
+const CURVES = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' } as const
+
 function generatePair(alg: SigningAlg) {
-  switch (alg) {
-    case 'ES256':
-      return generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    case 'RS256':
-    case 'PS256':
-      return generateKeyPairSync('rsa', { modulusLength: 2048 })
-    case 'EdDSA':
-      return generateKeyPairSync('ed25519')
-  }
+  if (alg === 'EdDSA') return generateKeyPairSync('ed25519')
+  if (alg.startsWith('ES'))
+    return generateKeyPairSync('ec', { namedCurve: CURVES[alg as keyof typeof CURVES] })
+  return generateKeyPairSync('rsa', { modulusLength: 2048 })
 }

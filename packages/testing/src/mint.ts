@@ -107,20 +107,17 @@ function signerFor(context: MintContext, alg: MintAlg, options: MintOptions) {
 }
 
 function signWith(alg: SigningAlg, privateKey: KeyObject, data: Buffer): Buffer {
-  switch (alg) {
-    case 'ES256':
-      return sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' })
-    case 'RS256':
-      return sign('sha256', data, privateKey)
-    case 'PS256':
-      return sign('sha256', data, {
-        key: privateKey,
-        padding: constants.RSA_PKCS1_PSS_PADDING,
-        saltLength: 32,
-      })
-    case 'EdDSA':
-      return sign(null, data, privateKey)
+  if (alg === 'EdDSA') return sign(null, data, privateKey)
+  const hash = `sha${alg.slice(2)}`
+  if (alg.startsWith('ES')) return sign(hash, data, { key: privateKey, dsaEncoding: 'ieee-p1363' })
+  if (alg.startsWith('PS')) {
+    return sign(hash, data, {
+      key: privateKey,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: Number(alg.slice(2)) / 8,
+    })
   }
+  return sign(hash, data, privateKey)
 }
 
 function relativeSeconds(value: string): number {
