@@ -1,7 +1,7 @@
 /** Use counts: a token may be accepted at most `maxUses` times (counted in the Store). */
-import { createHash } from 'node:crypto'
 import { invalidOption } from '../errors.js'
 import type { JwtClaims } from '../decision.js'
+import { identityDigest } from '../identity.js'
 
 /**
  * Validates `maxUses`: a positive integer.
@@ -17,12 +17,15 @@ export function maxUsesOption(value: unknown, option: string): number {
 
 /**
  * The key a token's uses are counted under: its issuer and `jti` when it has one (two issuers
- * may reuse a `jti`), else the token itself; hashed, so no token or id reaches the store.
+ * may reuse a `jti`), else its issuer and signing input; hashed, so no token or id reaches the
+ * store.
  */
 export function useKey(claims: JwtClaims, token: string): string {
-  const identity =
-    claims.jti === undefined ? `token\n${token}` : `jti\n${claims.iss}\n${claims.jti}`
-  return createHash('sha256').update(identity).digest('base64url')
+  if (claims.jti !== undefined) return identityDigest('jti', claims.iss, claims.jti)
+  // Never the signature: one signing input has several valid signature encodings (ECDSA's
+  // (r, n - s); an RSA-PSS signature whose leading zero byte is stripped), while its header
+  // and payload have one, since only canonical base64url is accepted.
+  return identityDigest('input', claims.iss, token.slice(0, token.lastIndexOf('.')))
 }
 
 /** `uses_exhausted` once the count (this request included) exceeds `maxUses`. */

@@ -14,9 +14,18 @@ describe('useKey(claims, token)', () => {
       useKey(claims({ jti: 'j1', iss: 'https://b.example' }), 't'),
     )
   })
-  it('counts by the token when there is no jti, and never equals a jti key', () => {
-    expect(useKey(claims({}), 'token-a')).not.toBe(useKey(claims({}), 'token-b'))
-    expect(useKey(claims({}), 'x')).toMatch(/^[A-Za-z0-9_-]{43}$/)
+  it('counts by the signing input when there is no jti, and never equals a jti key', () => {
+    expect(useKey(claims({}), 'h.payload-a.sig')).not.toBe(useKey(claims({}), 'h.payload-b.sig'))
+    expect(useKey(claims({}), 'h.p.s')).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(useKey(claims({ jti: 'h.p' }), 'h.p.s')).not.toBe(useKey(claims({}), 'h.p.s'))
+  })
+  it('never counts by the signature: two encodings of one signature share a count', () => {
+    expect(useKey(claims({}), 'h.p.signature-one')).toBe(useKey(claims({}), 'h.p.signature-two'))
+  })
+  it('keeps two issuers apart for the same signing input', () => {
+    expect(useKey(claims({}), 'h.p.s')).not.toBe(
+      useKey(claims({ iss: 'https://b.example' }), 'h.p.s'),
+    )
   })
   it('never holds the token or the jti in clear', () => {
     expect(useKey(claims({ jti: 'secret-jti' }), 'secret-token')).not.toMatch(/secret/)
