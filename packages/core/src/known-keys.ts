@@ -38,7 +38,7 @@ export function checkKnownKeys(value: object, known: readonly string[], option: 
 }
 
 function suggest(key: string, known: readonly string[]): string | undefined {
-  const alias = ALIASES[key]
+  const alias = Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined
   if (alias && known.includes(alias)) return alias
   const lower = key.toLowerCase()
   return (

@@ -21,12 +21,13 @@ export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const
 export type Algorithm = (typeof ASYMMETRIC_ALGORITHMS)[number] | (typeof HMAC_ALGORITHMS)[number]
 
 const RSA = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']
-const BY_CURVE: Record<string, string[]> = {
-  'P-256': ['ES256'],
-  'P-384': ['ES384'],
-  'P-521': ['ES512'],
-  Ed25519: ['EdDSA'],
-}
+// A Map, never an object: a `crv` of "constructor" must find nothing, not Object.prototype's.
+const BY_CURVE: ReadonlyMap<unknown, readonly string[]> = new Map([
+  ['P-256', ['ES256']],
+  ['P-384', ['ES384']],
+  ['P-521', ['ES512']],
+  ['Ed25519', ['EdDSA']],
+])
 
 /** Whether `name` is an algorithm bearer-guard can verify. */
 export function isAlgorithm(name: unknown): name is Algorithm {
@@ -44,6 +45,6 @@ export function isHmac(name: string): boolean {
 /** The algorithms a public key of this `kty` and `crv` can verify (RFC 7518 §3.1). */
 export function algorithmsForKeyType(kty: unknown, crv: unknown): readonly string[] {
   if (kty === 'RSA') return RSA
-  if ((kty === 'EC' || kty === 'OKP') && typeof crv === 'string') return BY_CURVE[crv] ?? []
+  if (kty === 'EC' || kty === 'OKP') return BY_CURVE.get(crv) ?? []
   return []
 }

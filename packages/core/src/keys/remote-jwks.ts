@@ -87,7 +87,8 @@ export class RemoteJwks implements KeySource {
     now: number,
   ): KeyLookup | Promise<KeyLookup> {
     const found = matchKeys(set, alg, kid)
-    if (!('reason' in found) || found.reason !== 'unknown_key') return found
+    // Only a key nobody has seen can be new: too many candidates is not a reason to refetch.
+    if (!('reason' in found) || found.reason !== 'unknown_key' || found.ambiguous) return found
     if (now - this.lastFetchAt < this.cache.cooldown || this.inRetryWait(now)) return found
     return this.refresh().then(() => matchKeys(this.usable(this.now()) ?? set, alg, kid))
   }
@@ -156,7 +157,7 @@ export class RemoteJwks implements KeySource {
       throw new Error('not a JWKS')
     const usable: VerifyKey[] = []
     for (const jwk of keys) {
-      const key = importPublicJwk(jwk, this.allowed)
+      const key = importedKey(jwk, this.allowed)
       if (typeof key !== 'string') usable.push(key)
       else
         this.report({
@@ -194,6 +195,15 @@ export class RemoteJwks implements KeySource {
     return this.failedAt === undefined
       ? this.cache.retryInterval
       : this.failedAt + this.cache.retryInterval - now
+  }
+}
+
+/** One key of a fetched set; whatever goes wrong with one key, the others still serve. */
+function importedKey(jwk: unknown, allowed: ReadonlySet<string>): VerifyKey | string {
+  try {
+    return importPublicJwk(jwk, allowed)
+  } catch {
+    return 'could not be read'
   }
 }
 
