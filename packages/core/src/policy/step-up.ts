@@ -29,22 +29,29 @@ export function acrOption(value: unknown, option: string): string[] {
 
 /**
  * `step_up_required` when `acr` is required and the token's is absent or not acceptable, or when
- * `maxAuthAge` is set and `auth_time` is absent or older (no clock tolerance).
+ * `maxAuthAge` is set and `auth_time` is absent, not a finite number, later than now plus the
+ * clock tolerance, or older than `maxAuthAge` (no tolerance there).
  *
  * @param maxAuthAge - seconds
  * @param now - seconds since the epoch
+ * @param tolerance - seconds of clock skew forgiven on an `auth_time` ahead of `now`
  */
 export function checkStepUp(
   claims: JwtClaims,
   acr: readonly string[] | undefined,
   maxAuthAge: number | undefined,
   now: number,
+  tolerance: number,
 ) {
   if (acr && !(typeof claims.acr === 'string' && acr.includes(claims.acr)))
     return 'step_up_required'
   if (maxAuthAge === undefined) return undefined
   const authTime = claims.auth_time
-  return typeof authTime === 'number' && now - authTime <= maxAuthAge
+  // JSON reads 1e400 as Infinity, which is "recent" for any maxAuthAge.
+  return typeof authTime === 'number' &&
+    Number.isFinite(authTime) &&
+    authTime <= now + tolerance &&
+    now - authTime <= maxAuthAge
     ? undefined
     : 'step_up_required'
 }
