@@ -9,28 +9,37 @@ import { andThen } from '../maybe.js'
 import type { MaybePromise } from '../maybe.js'
 import type { Store, StoredRevocation } from '../store/store.js'
 
-/** What `guard.revoke()` takes. Times are seconds since the epoch or `Date`s. */
+/**
+ * What `guard.revoke()` takes. Times are seconds since the epoch or `Date`s. `iss` names the
+ * issuer whose tokens are revoked; without it the revocation applies to every issuer.
+ */
 export type Revocation =
   /** One token, by `jti`; give its `exp` so the record can expire with it. */
-  | { jti: string; exp?: number | Date }
+  | { jti: string; iss?: string; exp?: number | Date }
   /** Every token of a subject issued before `before` (default now). */
-  | { sub: string; before?: number | Date }
+  | { sub: string; iss?: string; before?: number | Date }
   /** Every token issued before `before`. */
-  | { before: number | Date }
+  | { iss?: string; before: number | Date }
 
 /** How long a record is kept when nothing tells when the tokens it covers expire: 30 days. */
 export const DEFAULT_RETENTION = 30 * 86400
 
-/** How long records live, in seconds. */
-export interface RetentionConfig {
+/** What turning a revocation into a record needs from the guard's config (seconds). */
+export interface RevocationConfig {
   /** For a record whose tokens' expiry is unknown: a watermark, or a `jti` without `exp`. */
   retention: number
-  /** Clock tolerance: a token is accepted until `exp` plus this. */
+  /** Clock tolerance: a token is accepted until `exp` plus this, and may claim an `iat` this far ahead. */
   tolerance: number
+  /** The configured issuers, which `iss` must name. */
+  issuers: ReadonlySet<string>
 }
 
+const FIELDS = ['jti', 'iss', 'exp', 'sub', 'before']
+
 /**
- * Validates a revocation and turns it into the record the store keeps.
+ * Validates a revocation and turns it into the record the store keeps. A watermark is moved
+ * forward by the clock tolerance: a token minted just before the revocation by an issuer whose
+ * clock runs ahead carries an `iat` up to that much later, and must be covered too.
  *
  * @param now - seconds since the epoch, with fractions: a default watermark also covers tokens
  *   issued earlier in the current second
@@ -38,45 +47,47 @@ export interface RetentionConfig {
  */
 export function storedRevocation(
   revocation: Revocation,
-  { retention, tolerance }: RetentionConfig,
+  { retention, tolerance, issuers }: RevocationConfig,
   now: number,
 ): StoredRevocation {
   if (typeof revocation !== 'object' || revocation === null)
-    return invalidOption('revoke', 'takes { jti }, { sub, before? } or { before }')
-  checkKnownKeys(revocation, ['jti', 'exp', 'sub', 'before'], 'revoke')
-  const { jti, exp, sub, before } = revocation as {
-    jti?: unknown
-    exp?: unknown
-    sub?: unknown
-    before?: unknown
-  }
+    return invalidOption(
+      'revoke',
+      'takes { jti, iss? }, { sub, iss?, before? } or { iss?, before }',
+    )
+  checkKnownKeys(revocation, FIELDS, 'revoke')
+  const { jti, iss, exp, sub, before } = revocation as Record<string, unknown>
+  const scope = issuerScope(iss, issuers)
   if (jti !== undefined) {
-    if (typeof jti !== 'string' || jti === '')
-      invalidOption('revoke.jti', 'must be a non-empty string')
     if (sub !== undefined || before !== undefined)
       invalidOption('revoke', 'takes either jti or sub/before, not both')
     return {
       kind: 'jti',
-      jti,
+      ...scope,
+      jti: identifier(jti, 'revoke.jti'),
       expiresAt: exp === undefined ? now + retention : seconds(exp, 'revoke.exp') + tolerance,
     }
   }
   if (exp !== undefined) invalidOption('revoke.exp', 'only goes with jti')
   if (sub !== undefined) {
-    if (typeof sub !== 'string' || sub === '')
-      invalidOption('revoke.sub', 'must be a non-empty string')
-    const watermark = before === undefined ? now : seconds(before, 'revoke.before')
-    return { kind: 'sub', sub, before: watermark, expiresAt: watermark + retention }
+    const watermark = (before === undefined ? now : seconds(before, 'revoke.before')) + tolerance
+    return {
+      kind: 'sub',
+      ...scope,
+      sub: identifier(sub, 'revoke.sub'),
+      before: watermark,
+      expiresAt: watermark + retention,
+    }
   }
   if (before === undefined) return invalidOption('revoke', 'needs jti, sub or before')
-  const watermark = seconds(before, 'revoke.before')
-  return { kind: 'all', before: watermark, expiresAt: watermark + retention }
+  const watermark = seconds(before, 'revoke.before') + tolerance
+  return { kind: 'all', ...scope, before: watermark, expiresAt: watermark + retention }
 }
 
 /** `revoked` when the store says so; as soon as it says so, when it answers at once. */
 export function checkRevoked(claims: JwtClaims, store: Store): MaybePromise<'revoked' | undefined> {
   return andThen(
-    store.isRevoked({ jti: claims.jti, sub: claims.sub, iat: claims.iat }),
+    store.isRevoked({ iss: claims.iss, jti: claims.jti, sub: claims.sub, iat: claims.iat }),
     revokedReason,
   )
 }
@@ -84,6 +95,22 @@ export function checkRevoked(claims: JwtClaims, store: Store): MaybePromise<'rev
 // Module-level so the hot path allocates no closure.
 function revokedReason(revoked: boolean): 'revoked' | undefined {
   return revoked ? 'revoked' : undefined
+}
+
+function issuerScope(iss: unknown, issuers: ReadonlySet<string>): { iss?: string } {
+  if (iss === undefined) return {}
+  if (typeof iss !== 'string' || !issuers.has(iss))
+    invalidOption(
+      'revoke.iss',
+      `must be one of the configured issuers (${[...issuers].join(', ')})`,
+    )
+  return { iss: iss as string }
+}
+
+function identifier(value: unknown, option: string): string {
+  return typeof value === 'string' && value !== ''
+    ? value
+    : invalidOption(option, 'must be a non-empty string')
 }
 
 function seconds(value: unknown, option: string): number {

@@ -36,7 +36,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const uses = new BoundedTable<{ count: number }>('use', max)
   const jtis = new BoundedTable<true>('revoked jti', max)
   const subs = new BoundedTable<number>('revoked subject', max)
-  let everything: { before: number; expiresAt: number } | undefined
+  // Global watermarks, by issuer (ANY: every issuer); there are as many as issuers at most.
+  const everything = new Map<string, { before: number; expiresAt: number }>()
 
   // Every method answers at once: the guard's hot path stays synchronous with this store.
   return {
@@ -47,27 +48,45 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       return 1
     },
     revoke(revocation: StoredRevocation) {
-      if (revocation.kind === 'jti') jtis.set(revocation.jti, true, revocation.expiresAt)
-      else if (revocation.kind === 'sub') {
-        subs.set(
-          revocation.sub,
-          Math.max(revocation.before, subs.get(revocation.sub) ?? 0),
-          revocation.expiresAt,
-        )
-      } else if (!everything || revocation.before > everything.before) {
-        everything = { before: revocation.before, expiresAt: revocation.expiresAt }
+      const scope = revocation.iss ?? ANY
+      if (revocation.kind === 'jti') {
+        jtis.set(scoped(scope, revocation.jti), true, revocation.expiresAt)
+      } else if (revocation.kind === 'sub') {
+        const key = scoped(scope, revocation.sub)
+        subs.set(key, Math.max(revocation.before, subs.get(key) ?? 0), revocation.expiresAt)
+      } else {
+        const current = everything.get(scope)
+        if (!current || revocation.before > current.before)
+          everything.set(scope, { before: revocation.before, expiresAt: revocation.expiresAt })
       }
     },
-    isRevoked({ jti, sub, iat }: RevocationQuery) {
-      if (jti !== undefined && jtis.get(jti)) return true
-      if (everything && everything.expiresAt <= Date.now() / 1000) everything = undefined
-      // Asked on every request: no array or closure is made for the two watermarks.
+    isRevoked({ iss, jti, sub, iat }: RevocationQuery) {
+      // Asked on every request: nothing is built while the tables are empty (the usual case).
+      if (jti !== undefined && jtis.size > 0) {
+        if (jtis.get(scoped(iss, jti)) || jtis.get(scoped(ANY, jti))) return true
+      }
+      if (everything.size > 0) {
+        const now = Date.now() / 1000
+        for (const [scope, mark] of everything) {
+          if (mark.expiresAt <= now) everything.delete(scope)
+          else if ((scope === iss || scope === ANY) && isIssuedBefore(iat, mark.before)) return true
+        }
+      }
+      if (sub === undefined || subs.size === 0) return false
       return (
-        isIssuedBefore(iat, everything?.before) ||
-        (sub !== undefined && isIssuedBefore(iat, subs.get(sub)))
+        isIssuedBefore(iat, subs.get(scoped(iss, sub))) ||
+        isIssuedBefore(iat, subs.get(scoped(ANY, sub)))
       )
     },
   }
+}
+
+// The scope of a revocation that names no issuer. Issuers are non-empty strings, so it is never
+// one of them, and `scoped` keeps a scope and an identifier apart by the scope's length.
+const ANY = ''
+
+function scoped(scope: string, id: string): string {
+  return `${scope.length}:${scope}${id}`
 }
 
 /** Whether a token issued at `iat` falls under a watermark; one without `iat` falls under any. */
@@ -86,6 +105,10 @@ class BoundedTable<V extends object | number | true> {
   ) {
     // ttlResolution 0: reading the clock costs less than the timer that caching it would start.
     this.cache = new LRUCache<string, V & {}>({ max, ttlAutopurge: false, ttlResolution: 0 })
+  }
+
+  get size(): number {
+    return this.cache.size
   }
 
   get(key: string): V | undefined {

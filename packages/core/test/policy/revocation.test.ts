@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { storedRevocation } from '../../src/policy/revocation.js'
 import type { Revocation } from '../../src/policy/revocation.js'
 
-const config = { retention: 1000, tolerance: 5 }
+const A = 'https://a.example/'
+const config = { retention: 1000, tolerance: 5, issuers: new Set([A, 'https://b.example/']) }
 const now = 1_000_000.5
 
 describe('storedRevocation(revocation, config, now)', () => {
@@ -23,26 +24,32 @@ describe('storedRevocation(revocation, config, now)', () => {
       expiresAt: now + 1000,
     })
   })
-  it('places a subject watermark at now by default', () => {
+  it('places a subject watermark at now by default, moved forward by the clock tolerance', () => {
     expect(storedRevocation({ sub: 'u' }, config, now)).toEqual({
       kind: 'sub',
       sub: 'u',
-      before: now,
-      expiresAt: now + 1000,
+      before: now + 5,
+      expiresAt: now + 1005,
     })
     expect(storedRevocation({ sub: 'u', before: 10 }, config, now)).toEqual({
       kind: 'sub',
       sub: 'u',
-      before: 10,
-      expiresAt: 1010,
+      before: 15,
+      expiresAt: 1015,
     })
   })
-  it('places a global watermark', () => {
+  it('places a global watermark, moved forward by the clock tolerance', () => {
     expect(storedRevocation({ before: new Date(20_000) }, config, now)).toEqual({
       kind: 'all',
-      before: 20,
-      expiresAt: 1020,
+      before: 25,
+      expiresAt: 1025,
     })
+  })
+  it('keeps the issuer a revocation names', () => {
+    expect(storedRevocation({ jti: 'j', iss: A }, config, now)).toMatchObject({ iss: A })
+    expect(storedRevocation({ sub: 'u', iss: A }, config, now)).toMatchObject({ iss: A })
+    expect(storedRevocation({ before: 10, iss: A }, config, now)).toMatchObject({ iss: A })
+    expect(storedRevocation({ jti: 'j' }, config, now)).not.toHaveProperty('iss')
   })
   it.each([
     [{}, 'revoke'],
@@ -53,6 +60,9 @@ describe('storedRevocation(revocation, config, now)', () => {
     [{ before: 'yesterday' }, 'revoke.before'],
     [{ before: new Date('nope') }, 'revoke.before'],
     [{ iat: 1 }, 'revoke.iat'],
+    [{ jti: 'j', iss: 'https://c.example/' }, 'revoke.iss'],
+    [{ sub: 'u', iss: 7 }, 'revoke.iss'],
+    [{ before: 1, iss: '' }, 'revoke.iss'],
   ])('refuses %j naming %s', (revocation, option) => {
     expect(() => storedRevocation(revocation as Revocation, config, now)).toThrow(`"${option}"`)
   })
