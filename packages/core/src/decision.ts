@@ -70,10 +70,26 @@ export interface Refusal {
 }
 
 /**
- * The outcome of a gate. `ok` with `auth` means authenticated; `ok` without `auth` means the
- * request passed through unauthenticated (a CORS preflight).
+ * A CORS preflight (`OPTIONS` with `Access-Control-Request-Method`), which the guard answers
+ * itself with 204 and no headers of its own: a preflight never carries credentials, and passing
+ * it on unauthenticated would run any handler that answers every method.
  */
-export type Decision = { ok: true; auth?: AuthInfo } | Refusal
+export interface Preflight {
+  ok: false
+  preflight: true
+  /** A preflight is not a refusal: it has no reason. */
+  reason?: undefined
+}
+
+/** The preflight answer; one shared, frozen value. */
+export const PREFLIGHT: Preflight = Object.freeze({ ok: false, preflight: true })
+
+/**
+ * The outcome of a gate. `ok` with `auth` means authenticated: the request goes on. Otherwise
+ * the guard answers the request itself: a refusal, or a preflight's 204 (`guard.respond`
+ * renders both).
+ */
+export type Decision = { ok: true; auth?: AuthInfo } | Refusal | Preflight
 
 /** Builds a refusal, optionally with its challenge details. */
 export function refuse(reason: Reason, details?: Omit<Refusal, 'ok' | 'reason'>): Refusal {

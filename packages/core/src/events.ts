@@ -3,11 +3,11 @@ import type { Reason } from './reasons.js'
 
 /** What the `onDecision` hook receives. */
 export interface DecisionEvent {
-  /** `allow`: authenticated; `deny`: refused; `pass`: let through unauthenticated (CORS preflight). */
-  outcome: 'allow' | 'deny' | 'pass'
+  /** `allow`: authenticated; `deny`: refused; `preflight`: a CORS preflight answered with 204. */
+  outcome: 'allow' | 'deny' | 'preflight'
   /** Why it was refused (`deny` only). */
   reason?: Reason
-  /** The response status of a refusal (`deny` only). */
+  /** The status the guard answered with (`deny` and `preflight`). */
   status?: number
   method: string
   /** The route pattern when the framework knows it, else the request path without its query. */
@@ -20,18 +20,8 @@ export interface DecisionEvent {
   durationMs: number
 }
 
-/** Receives decision events; an exception it throws is reported as a warning, never to the request. */
+/**
+ * Receives decision events. A throw or a rejected promise becomes a process warning, never an
+ * answer to the request.
+ */
 export type DecisionHandler = (event: DecisionEvent) => void
-
-/** Calls the hook, isolating the request from whatever it throws. */
-export function emitDecision(handler: DecisionHandler | undefined, event: DecisionEvent): void {
-  if (!handler) return
-  try {
-    handler(event)
-  } catch (error) {
-    process.emitWarning(
-      `onDecision threw: ${(error as Error)?.name ?? 'error'}`,
-      'BearerGuardWarning',
-    )
-  }
-}

@@ -2,12 +2,12 @@
  * The guard: built once from the options, it turns a neutral request into a decision. Adapters
  * call `guard.route(policy)` once per route and the returned check once per request.
  */
-import { refuse } from './decision.js'
-import type { AuthInfo, Decision, Refusal, RequestInput } from './decision.js'
-import { emitDecision } from './events.js'
+import { PREFLIGHT, refuse } from './decision.js'
+import type { AuthInfo, Decision, Preflight, Refusal, RequestInput } from './decision.js'
 import { andThen, isPromiseLike } from './maybe.js'
 import type { MaybePromise } from './maybe.js'
 import { extractBearer, isPreflight } from './extract/bearer.js'
+import { hasBodyToken } from './extract/body.js'
 import { responder } from './http.js'
 import type { HttpResponse } from './http.js'
 import { guardConfig } from './options.js'
@@ -39,12 +39,19 @@ export interface Guard {
    * and returns the per-request check.
    */
   route(policy?: RoutePolicy): RouteCheck
-  /** Renders a refusal as the response every adapter sends. */
-  respond(refusal: Refusal): HttpResponse
+  /** Renders a refusal, or a preflight's 204, as the response every adapter sends. */
+  respond(answer: Refusal | Preflight): HttpResponse
   /**
-   * Revokes one token (`{ jti, exp? }`), every token of a subject issued before a time
-   * (`{ sub, before? }`, default now), or every token issued before a time (`{ before }`).
-   * Rejects when the store cannot record it.
+   * For frameworks that parse the body only after authentication (Fastify): once the body is
+   * parsed, refuses a request this guard accepted when its body carries a token too
+   * (`token_in_body`), reporting the refusal like any other; `undefined` lets it go on.
+   */
+  checkBody(input: RequestInput): Refusal | undefined
+  /**
+   * Revokes one token (`{ jti, iss?, exp? }`), every token of a subject issued before a time
+   * (`{ sub, iss?, before? }`, default now), or every token issued before a time
+   * (`{ iss?, before }`); `iss` limits it to one configured issuer's tokens. Rejects when the
+   * store cannot record it.
    *
    * @example await auth.guard.revoke({ sub: 'user-1' })
    */
@@ -71,6 +78,10 @@ class GateContext implements PolicyContext {
     readonly now: number,
   ) {
     this.store = config.store
+  }
+
+  get tolerance(): number {
+    return this.config.clockTolerance
   }
 
   uses(): MaybePromise<number> {
@@ -175,7 +186,7 @@ export function createGuard(options: GuardOptions): Guard {
     }
     return (input) => {
       const started = config.onDecision ? performance.now() : 0
-      if (isPreflight(input)) return report(config, input, { decision: { ok: true } }, started)
+      if (isPreflight(input)) return report(config, input, { decision: PREFLIGHT }, started)
       const now = nowSeconds()
       const state = stateOf(input, now)
       const authentication = state.authentication
@@ -188,22 +199,30 @@ export function createGuard(options: GuardOptions): Guard {
     }
   }
 
-  const revoke = async (revocation: Revocation): Promise<void> => {
-    // A token older than maxTokenAge is refused anyway, so its revocation need not outlive that.
-    const retention =
-      config.maxTokenAge === undefined
-        ? DEFAULT_RETENTION
-        : config.maxTokenAge + config.clockTolerance
-    await config.store.revoke(
-      storedRevocation(
-        revocation,
-        { retention, tolerance: config.clockTolerance },
-        Date.now() / 1000,
-      ),
-    )
+  const checkBody = (input: RequestInput): Refusal | undefined => {
+    const state = (input.raw as { [STATE]?: RequestState } | undefined)?.[STATE]
+    const authentication = state?.authentication
+    if (!authentication || isPromiseLike(authentication) || !authentication.decision.ok) return
+    if (!hasBodyToken(input.body)) return
+    const refusal = refuse('token_in_body')
+    report(config, input, { decision: refusal }, config.onDecision ? performance.now() : 0)
+    return refusal
   }
 
-  return { config, route, respond: responder(config), revoke }
+  // A token older than maxTokenAge is refused anyway, so its revocation need not outlive that.
+  const revocationConfig = {
+    retention:
+      config.maxTokenAge === undefined
+        ? DEFAULT_RETENTION
+        : config.maxTokenAge + config.clockTolerance,
+    tolerance: config.clockTolerance,
+    issuers: new Set(config.issuers.keys()),
+  }
+  const revoke = async (revocation: Revocation): Promise<void> => {
+    await config.store.revoke(storedRevocation(revocation, revocationConfig, Date.now() / 1000))
+  }
+
+  return { config, route, respond: responder(config), checkBody, revoke }
 }
 
 /** Reports a gate whose token verified: refused by one of its checks, or accepted. */
@@ -229,9 +248,13 @@ function report(
 ): Decision {
   if (config.onDecision) {
     const payload = verified?.payload
-    emitDecision(config.onDecision, {
-      outcome: decision.ok ? (decision.auth ? 'allow' : 'pass') : 'deny',
-      ...(decision.ok ? {} : { reason: decision.reason, status: REASONS[decision.reason].status }),
+    config.onDecision({
+      outcome: decision.ok ? 'allow' : 'preflight' in decision ? 'preflight' : 'deny',
+      ...(decision.ok
+        ? {}
+        : 'preflight' in decision
+          ? { status: 204 }
+          : { reason: decision.reason, status: REASONS[decision.reason].status }),
       method: input.method,
       route: input.route ?? pathOf(input.url),
       ...(payload && { iss: payload.iss, sub: payload.sub, jti: payload.jti }),

@@ -1,6 +1,6 @@
 /** Renders a refusal as an HTTP response, and the headers of an authenticated one. */
 import { OutgoingMessage } from 'node:http'
-import type { Refusal } from './decision.js'
+import type { Preflight, Refusal } from './decision.js'
 import { perPrototype } from './per-prototype.js'
 import { HIDDEN_DESCRIPTIONS, REASONS } from './reasons.js'
 import type { Reason } from './reasons.js'
@@ -54,27 +54,35 @@ export function toHttp(refusal: Refusal, config: ResponseConfig): HttpResponse {
   return { status: row.status, headers, body: JSON.stringify(body) }
 }
 
+/** A preflight's answer: 204 and no headers of its own (CORS middleware before the guard adds them). */
+const PREFLIGHT_RESPONSE: HttpResponse = Object.freeze({
+  status: 204,
+  headers: Object.freeze({}),
+  body: '',
+})
+
 /**
  * A guard's renderer. A refusal that carries nothing but its reason always renders the same, so
  * each reason is rendered once and the response shared (frozen: adapters copy it, never change
  * it); a flood of garbage tokens then costs no string building. Refusals with a scope, step-up
  * parameters or a `Retry-After` are rendered each time.
  */
-export function responder(config: ResponseConfig): (refusal: Refusal) => HttpResponse {
+export function responder(config: ResponseConfig): (answer: Refusal | Preflight) => HttpResponse {
   const rendered = new Map<Reason, HttpResponse>()
-  return (refusal) => {
+  return (answer) => {
+    if ('preflight' in answer) return PREFLIGHT_RESPONSE
     if (
-      refusal.scope !== undefined ||
-      refusal.acrValues !== undefined ||
-      refusal.maxAge !== undefined ||
-      refusal.retryAfter !== undefined
+      answer.scope !== undefined ||
+      answer.acrValues !== undefined ||
+      answer.maxAge !== undefined ||
+      answer.retryAfter !== undefined
     )
-      return toHttp(refusal, config)
-    let response = rendered.get(refusal.reason)
+      return toHttp(answer, config)
+    let response = rendered.get(answer.reason)
     if (!response) {
-      response = toHttp({ ok: false, reason: refusal.reason }, config)
+      response = toHttp({ ok: false, reason: answer.reason }, config)
       Object.freeze(response.headers)
-      rendered.set(refusal.reason, Object.freeze(response))
+      rendered.set(answer.reason, Object.freeze(response))
     }
     return response
   }

@@ -11,9 +11,17 @@ export type { Revocation } from './policy/revocation.js'
 export { memoryStore, StoreFull } from './store/memory-store.js'
 export type { MemoryStoreOptions } from './store/memory-store.js'
 export type { RevocationQuery, Store, StoredRevocation } from './store/store.js'
-export { normalizePath, pathDigest } from './policy/bind-url.js'
+export { isAmbiguousPath, normalizePath, pathDigest } from './policy/bind-url.js'
 export type { ClaimPredicate, ClaimRuleOption, ClaimValue } from './policy/claims.js'
-export type { AuthInfo, Decision, JwtClaims, JwtHeader, Refusal, RequestInput } from './decision.js'
+export type {
+  AuthInfo,
+  Decision,
+  JwtClaims,
+  JwtHeader,
+  Preflight,
+  Refusal,
+  RequestInput,
+} from './decision.js'
 export { REASONS, isReason } from './reasons.js'
 export type { Reason } from './reasons.js'
 export { setAuthenticatedHeaders, toHttp } from './http.js'
@@ -30,3 +38,6 @@ export type { MaybePromise } from './maybe.js'
 export { BearerGuardError } from './errors.js'
 export type { BearerGuardErrorCode } from './errors.js'
 export { parseDuration } from './duration.js'
+export { identityDigest } from './identity.js'
+export { deadline } from './deadline.js'
+export { isolated } from './hooks.js'

@@ -6,6 +6,7 @@ import type { JWK } from 'jose'
 import { parseDuration } from './duration.js'
 import { invalidOption } from './errors.js'
 import type { DecisionHandler } from './events.js'
+import { isolated } from './hooks.js'
 import type { ResponseConfig } from './http.js'
 import { checkKnownKeys } from './known-keys.js'
 import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, isAlgorithm, isHmac } from './keys/algorithms.js'
@@ -152,7 +153,10 @@ export function guardConfig(options: GuardOptions): GuardConfig {
   const settings: SourceSettings = {
     cache: jwksCacheConfig(options.jwksCache),
     allowInsecureHttp: optionalBoolean(options.allowInsecureHttp, 'allowInsecureHttp'),
-    report: optionalFunction(options.onKeyEvent, 'onKeyEvent') ?? warnOnKeyProblems,
+    report: isolated(
+      'onKeyEvent',
+      optionalFunction(options.onKeyEvent, 'onKeyEvent') ?? warnOnKeyProblems,
+    ),
   }
   const issuers = new Map<string, IssuerConfig>()
   for (const issuer of trustedIssuers(options, settings)) issuers.set(issuer.issuer, issuer)
@@ -170,7 +174,7 @@ export function guardConfig(options: GuardOptions): GuardConfig {
     reasons: oneOf(options.reasons, ['expose', 'hide'], 'reasons') ?? 'expose',
     realm: realm(options.realm),
     policy: compilePolicy(policy, ''),
-    onDecision: optionalFunction(options.onDecision, 'onDecision'),
+    onDecision: onDecision(options.onDecision),
     tokenCache: tokenCache(options.tokenCache),
     store: guardedStore(
       store(options.store),
@@ -368,6 +372,11 @@ function oneOf<T extends string>(
 function optionalBoolean(value: unknown, option: string): boolean {
   if (value === undefined || typeof value === 'boolean') return value === true
   return invalidOption(option, 'must be a boolean')
+}
+
+function onDecision(value: unknown): DecisionHandler | undefined {
+  const handler = optionalFunction(value as DecisionHandler | undefined, 'onDecision')
+  return handler && isolated('onDecision', handler)
 }
 
 function optionalFunction<T>(value: T | undefined, option: string): T | undefined {

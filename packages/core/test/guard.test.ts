@@ -15,14 +15,19 @@ beforeAll(async () => {
 afterAll(() => issuer.close())
 
 describe('createGuard(options).route(policy)', () => {
-  it('lets a CORS preflight through untouched, without authentication', async () => {
-    const check = make().route({ scope: 'admin' })
-    const decision = await check({
-      method: 'OPTIONS',
-      url: '/orders',
-      rawHeaders: ['Access-Control-Request-Method', 'DELETE'],
-    })
-    expect(decision).toEqual({ ok: true })
+  it('answers a CORS preflight itself, unauthenticated, with 204 and no headers', async () => {
+    const guard = make()
+    const check = guard.route({ scope: 'admin' })
+    for (const method of ['OPTIONS', 'options']) {
+      const decision = await check({
+        method,
+        url: '/orders',
+        // A forged token changes nothing: a preflight is never authenticated, nor passed on.
+        rawHeaders: ['Access-Control-Request-Method', 'DELETE', 'Authorization', 'Bearer x.y.z'],
+      })
+      expect(decision).toEqual({ ok: false, preflight: true })
+      expect(guard.respond(decision as never)).toEqual({ status: 204, headers: {}, body: '' })
+    }
   })
 
   it('still refuses a plain OPTIONS request without credentials', async () => {
@@ -133,14 +138,19 @@ describe('onDecision', () => {
     })
   })
 
-  it('reports a preflight as pass', async () => {
+  it('reports a preflight as such, with its 204', async () => {
     const events: DecisionEvent[] = []
     await make({ onDecision: (event) => events.push(event) }).route()({
       method: 'OPTIONS',
       url: '/x',
       rawHeaders: ['access-control-request-method', 'GET'],
     })
-    expect(events[0]).toMatchObject({ outcome: 'pass', method: 'OPTIONS', route: '/x' })
+    expect(events[0]).toMatchObject({
+      outcome: 'preflight',
+      status: 204,
+      method: 'OPTIONS',
+      route: '/x',
+    })
   })
 
   it('never carries the raw token or any segment of it', async () => {

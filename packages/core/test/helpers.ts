@@ -40,8 +40,8 @@ export async function decide(
   return guard.route(policy)(bearerRequest(token, extra))
 }
 
-/** The refusal reason of a decision, or `'ok'`. */
+/** The refusal reason of a decision, `'ok'`, or `'preflight'`. */
 export async function outcome(decision: MaybePromise<Decision>): Promise<string> {
   const result = await decision
-  return result.ok ? 'ok' : result.reason
+  return result.ok ? 'ok' : 'preflight' in result ? 'preflight' : result.reason
 }

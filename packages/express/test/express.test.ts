@@ -136,19 +136,38 @@ describe('requireJwt(options) on Express 5', () => {
     expect(big.headers['auth-reason']).toBe('token_too_large')
   })
 
-  it('lets a CORS preflight through to the app untouched', async () => {
+  it("ends a CORS preflight itself, without running the app's OPTIONS handler", async () => {
     const app = express()
     app.use(requireJwt(issuer.guardOptions))
-    app.options('/orders', (req, res) =>
-      res.status(204).set('Access-Control-Allow-Methods', 'POST').end(),
+    let handled = 0
+    app.options('/orders', (req, res) => {
+      handled++
+      res.status(204).set('Access-Control-Allow-Methods', 'POST').end()
+    })
+    const res = await request(app)
+      .options('/orders')
+      .set('Origin', 'https://app.example')
+      .set('Access-Control-Request-Method', 'POST')
+    expect(res.status).toBe(204)
+    expect(res.headers['access-control-allow-methods']).toBeUndefined()
+    expect(res.headers['www-authenticate']).toBeUndefined()
+    expect(handled).toBe(0)
+  })
+
+  it('lets CORS middleware mounted before the guard answer a preflight', async () => {
+    const app = express()
+    app.use((req, res, next) =>
+      req.method === 'OPTIONS' && req.headers['access-control-request-method']
+        ? res.status(204).set('Access-Control-Allow-Methods', 'POST').end()
+        : next(),
     )
+    app.use(requireJwt(issuer.guardOptions))
     const res = await request(app)
       .options('/orders')
       .set('Origin', 'https://app.example')
       .set('Access-Control-Request-Method', 'POST')
     expect(res.status).toBe(204)
     expect(res.headers['access-control-allow-methods']).toBe('POST')
-    expect(res.headers['www-authenticate']).toBeUndefined()
   })
 
   it('answers 503 keys_unavailable with Retry-After when the key server is down', async () => {

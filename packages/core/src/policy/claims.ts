@@ -5,6 +5,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import { invalidOption } from '../errors.js'
 import type { JwtClaims } from '../decision.js'
+import { isPromiseLike } from '../maybe.js'
 
 /** A predicate over one claim's value; only a return of exactly `true` accepts. */
 export type ClaimPredicate = (value: unknown) => boolean
@@ -54,16 +55,24 @@ export function checkClaims(claims: JwtClaims, rules: readonly ClaimRule[]) {
   return undefined
 }
 
-/** A predicate that throws, or answers anything but `true`, refuses: claim rules fail closed. */
+/**
+ * A predicate that throws, or answers anything but `true`, refuses: claim rules fail closed.
+ * A promise is not `true` either (predicates are synchronous); a rejected one is handled, so it
+ * never becomes an unhandled rejection.
+ */
 function guarded(predicate: ClaimPredicate): ClaimPredicate {
   return (value) => {
     try {
-      return predicate(value) === true
+      const answer: unknown = predicate(value)
+      if (isPromiseLike(answer)) Promise.resolve(answer).then(undefined, ignore)
+      return answer === true
     } catch {
       return false
     }
   }
 }
+
+function ignore(): void {}
 
 function isPlainJson(value: unknown): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true

@@ -53,6 +53,8 @@ export interface PolicyContext {
   readonly auth: AuthInfo
   readonly input: RequestInput
   readonly now: number
+  /** The clock tolerance, in seconds. */
+  readonly tolerance: number
   readonly store: Store
   /** This token's use count with this request included; counted at most once per request. */
   uses(): MaybePromise<number>
@@ -134,8 +136,8 @@ export function compilePolicy(policy: RoutePolicy, option: string): PolicyConfig
       policy.maxAuthAge === undefined
         ? undefined
         : parseDuration(policy.maxAuthAge, name('maxAuthAge'))
-    add(STAGE.stepUp, ({ auth, now }) =>
-      refusal(checkStepUp(auth.payload, acr, maxAge, now), { acrValues: acr, maxAge }),
+    add(STAGE.stepUp, ({ auth, now, tolerance }) =>
+      refusal(checkStepUp(auth.payload, acr, maxAge, now, tolerance), { acrValues: acr, maxAge }),
     )
   }
   if (policy.scope !== undefined) {

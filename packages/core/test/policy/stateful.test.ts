@@ -1,9 +1,10 @@
 // Policies that need the Store or span gates: maxUses, revocation, and how they fail closed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createIssuer } from '@bearer-guard/testing'
+import { createIssuer, signatureVariants } from '@bearer-guard/testing'
 import type { LocalIssuer } from '@bearer-guard/testing'
 import type { GuardOptions } from '../../src/options.js'
 import type { Store } from '../../src/store/store.js'
+import { createGuard } from '../../src/guard.js'
 import { memoryStore } from '../../src/store/memory-store.js'
 import { bearerRequest, decide, outcome, localGuard } from '../helpers.js'
 
@@ -34,13 +35,33 @@ describe('maxUses', () => {
     expect(await outcome(check(bearerRequest(second)))).toBe('uses_exhausted')
   })
 
-  it('counts a token without jti by its bytes', async () => {
+  it('counts a token without jti by its issuer and signing input', async () => {
     const check = make().route({ maxUses: 1 })
     const token = await issuer.mint({ jti: undefined })
     expect(await outcome(check(bearerRequest(token)))).toBe('ok')
     expect(await outcome(check(bearerRequest(token)))).toBe('uses_exhausted')
-    expect(await outcome(check(bearerRequest(await issuer.mint({ jti: undefined }))))).toBe('ok')
+    const another = await issuer.mint({ jti: undefined, nonce: 'another' })
+    expect(await outcome(check(bearerRequest(another)))).toBe('ok')
   })
+
+  it.each([
+    ['with jti', {}],
+    ['without jti', { jti: undefined }],
+  ])(
+    'counts (r, n - s), the twin of an ECDSA signature, as the same token (%s)',
+    async (_, claims) => {
+      const check = make().route({ maxUses: 1 })
+      const token = await issuer.mint(claims)
+      const [twin] = signatureVariants(token)
+      expect(twin).not.toBe(token)
+      expect(await outcome(check(bearerRequest(token)))).toBe('ok')
+      expect(await outcome(check(bearerRequest(twin)))).toBe('uses_exhausted')
+      // And the other way round, on a fresh guard: the twin first.
+      const fresh = make().route({ maxUses: 1 })
+      expect(await outcome(fresh(bearerRequest(twin)))).toBe('ok')
+      expect(await outcome(fresh(bearerRequest(token)))).toBe('uses_exhausted')
+    },
+  )
 
   it('shares one count across the routes that set maxUses, each with its own limit', async () => {
     const guard = make()
@@ -99,10 +120,23 @@ describe('revocation', () => {
   it("refuses a subject's tokens issued before the watermark", async () => {
     const guard = make()
     const old = await issuer.mint({ sub: 'alice', iat: '-1m' })
-    await guard.revoke({ sub: 'alice' })
+    await guard.revoke({ sub: 'alice', before: Math.floor(Date.now() / 1000) - 30 })
     expect(await outcome(decide(guard, old))).toBe('revoked')
     expect(await outcome(decide(guard, await issuer.mint({ sub: 'bob', iat: '-1m' })))).toBe('ok')
-    expect(await outcome(decide(guard, await issuer.mint({ sub: 'alice', iat: '+1s' })))).toBe('ok')
+    expect(await outcome(decide(guard, await issuer.mint({ sub: 'alice', iat: '-20s' })))).toBe(
+      'ok',
+    )
+  })
+
+  it('covers a token minted just before the revocation by an issuer whose clock runs ahead', async () => {
+    const guard = make({ clockTolerance: 5 })
+    // Minted a moment ago by an issuer 4 s fast: its iat reads 4 s ahead of our clock.
+    const fast = await issuer.mint({ sub: 'alice', iat: '+4s' })
+    await guard.revoke({ sub: 'alice' })
+    expect(await outcome(decide(guard, fast))).toBe('revoked')
+    await guard.revoke({ before: Math.floor(Date.now() / 1000) - 60 })
+    expect(await outcome(decide(guard, await issuer.mint({ iat: '-57s' })))).toBe('revoked')
+    expect(await outcome(decide(guard, await issuer.mint({ iat: '-50s' })))).toBe('ok')
   })
 
   it('refuses every token issued before a global watermark', async () => {
@@ -132,6 +166,34 @@ describe('revocation', () => {
     await guard.route()(input)
     await guard.route({ scope: undefined })(input)
     expect(lookups).toBe(1)
+  })
+
+  it('revokes for the issuer named, and for every issuer without one', async () => {
+    const other = await createIssuer({ algorithms: ['ES256'] })
+    try {
+      const guard = createGuard({
+        audience: issuer.audience,
+        issuers: [
+          { issuer: issuer.url, keys: issuer.jwks() },
+          { issuer: other.url, keys: other.jwks() },
+        ],
+      })
+      const mine = await issuer.mint({ jti: 'shared', sub: 'sam' })
+      const theirs = await other.mint({ jti: 'shared', sub: 'sam' })
+      await guard.revoke({ jti: 'shared', iss: other.url })
+      expect(await outcome(decide(guard, mine))).toBe('ok')
+      expect(await outcome(decide(guard, theirs))).toBe('revoked')
+      await guard.revoke({ sub: 'sam', iss: other.url, before: Date.now() / 1000 + 60 })
+      expect(await outcome(decide(guard, await issuer.mint({ sub: 'sam' })))).toBe('ok')
+      expect(await outcome(decide(guard, await other.mint({ sub: 'sam' })))).toBe('revoked')
+      await guard.revoke({ jti: 'shared' })
+      expect(await outcome(decide(guard, mine))).toBe('revoked')
+      await expect(guard.revoke({ jti: 'x', iss: 'https://unknown.example/' })).rejects.toThrow(
+        /"revoke\.iss"/,
+      )
+    } finally {
+      await other.close()
+    }
   })
 
   it('refuses a revocation that is not one', async () => {
@@ -213,6 +275,47 @@ describe('a store that fails', () => {
       /store revoke failed/,
     )
   })
+
+  it.each([
+    ['undefined (a forgotten return)', undefined],
+    ['zero', 0],
+    ['a negative count', -1],
+    ['a fraction', 1.5],
+    ['NaN', NaN],
+    ['a string', '1'],
+    ['null', null],
+  ])(
+    'refuses with store_unavailable when countUse answers %s, at once or later',
+    async (_, value) => {
+      for (const answer of [() => value, async () => value]) {
+        const store: Store = { ...memoryStore(), countUse: answer as unknown as Store['countUse'] }
+        const check = make({ store }).route({ maxUses: 1 })
+        const token = await issuer.mint()
+        for (let i = 0; i < 3; i++)
+          expect(await outcome(check(bearerRequest(token)))).toBe('store_unavailable')
+      }
+    },
+  )
+
+  it.each([
+    ['undefined', undefined],
+    ['a string', 'false'],
+    ['a number', 0],
+    ['an object', {}],
+  ])(
+    'refuses with store_unavailable when isRevoked answers %s, at once or later',
+    async (_, value) => {
+      for (const answer of [() => value, async () => value]) {
+        const store: Store = {
+          ...memoryStore(),
+          isRevoked: answer as unknown as Store['isRevoked'],
+        }
+        expect(await outcome(decide(make({ store }), await issuer.mint()))).toBe(
+          'store_unavailable',
+        )
+      }
+    },
+  )
 
   it('refuses a store option that is not a Store', () => {
     expect(() => make({ store: {} as Store })).toThrow(/"store"/)
