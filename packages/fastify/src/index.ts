@@ -3,12 +3,7 @@
  * returns the `onRequest` hook that protects a route (or, with `addHook`, a whole context).
  */
 import './augment.js'
-import {
-  createGuard,
-  setAuthenticatedHeaders,
-  expectsBody,
-  isPromiseLike,
-} from '@bearer-guard/core'
+import { createGuard, isPromiseLike, setAuthenticatedHeaders } from '@bearer-guard/core'
 import type {
   Decision,
   Guard,
@@ -16,6 +11,7 @@ import type {
   HeaderAccess,
   HttpResponse,
   MaybePromise,
+  RequestInput,
   RouteCheck,
   RoutePolicy,
 } from '@bearer-guard/core'
@@ -30,9 +26,6 @@ import fp from 'fastify-plugin'
 
 export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
 
-// Checks that wait for the parsed body, per request (see hookFor).
-const waiting = new WeakMap<FastifyRequest, RouteCheck[]>()
-
 async function bearerGuard(app: FastifyInstance, options: GuardOptions): Promise<void> {
   const guard = createGuard(options)
   app.decorate('bearerGuard', guard)
@@ -40,77 +33,61 @@ async function bearerGuard(app: FastifyInstance, options: GuardOptions): Promise
   app.decorate('requireJwt', (policy?: RoutePolicy): onRequestHookHandler =>
     hookFor(guard.route(policy), guard),
   )
-  // Every route of the app passes this hook, protected or not: callback style, so a request
-  // with no deferred check costs a WeakMap lookup and no promise.
+  // Fastify parses the body after onRequest. Once it is parsed, a request this guard accepted
+  // is refused if its body carries a token too (RFC 6750 §2.2 allows one method per request).
+  // Callback style: a request without a body costs one comparison and no promise.
   app.addHook('preValidation', (request, reply, done) => {
-    const checks = waiting.get(request)
-    if (checks === undefined) return done()
-    runDeferred(checks, 0, guard, request, reply, done)
+    if (request.body === undefined) return done()
+    const refusal = guard.checkBody({ ...inputOf(request, guard), body: request.body })
+    if (refusal) return send(reply, guard.respond(refusal))
+    done()
   })
 }
 
-/** Runs the deferred checks in order; calls `done` once all passed, never after a refusal. */
-function runDeferred(
-  checks: readonly RouteCheck[],
-  from: number,
+/**
+ * The hook for one route. It decides every request here, from the headers, before Fastify
+ * reads the body: a request with no valid token is answered before anything is parsed, and a
+ * later hook or handler never sees a request the guard has not decided, wherever the hook is
+ * used (also on a route outside the context that registered the plugin). Callback style: when
+ * the guard decides at once (a repeated token) Fastify handles no promise. Any exception goes
+ * to `done`, hence to Fastify's error handling: never a hanging request.
+ */
+function hookFor(check: RouteCheck, guard: Guard): onRequestHookHandler {
+  return (request, reply, done) => {
+    let decision: MaybePromise<Decision>
+    try {
+      decision = check(inputOf(request, guard))
+    } catch (error) {
+      return done(error as Error)
+    }
+    if (!isPromiseLike(decision)) return conclude(decision, guard, request, reply, done)
+    decision.then((settled) => conclude(settled, guard, request, reply, done), done)
+  }
+}
+
+/** Applies a decision, then lets the request go on only when it was accepted. */
+function conclude(
+  decision: Decision,
   guard: Guard,
   request: FastifyRequest,
   reply: FastifyReply,
   done: HookHandlerDoneFunction,
 ): void {
-  for (let i = from; i < checks.length; i++) {
-    const passed = decide(checks[i] as RouteCheck, guard, request, reply)
-    if (isPromiseLike(passed)) {
-      passed.then((ok) => ok && runDeferred(checks, i + 1, guard, request, reply, done), done)
-      return
-    }
-    if (!passed) return
+  let accepted: boolean
+  try {
+    accepted = apply(decision, guard, request, reply)
+  } catch (error) {
+    return done(error as Error)
   }
-  done()
+  if (accepted) done()
 }
 
-/**
- * The hook for one route, in callback style: when the guard decides at once (a repeated token)
- * Fastify handles no promise. Fastify parses the body after onRequest, so for a request that
- * carries one the decision waits until preValidation: a token in the body is then refused as
- * it is in Express and Koa, whatever the header says.
- */
-function hookFor(check: RouteCheck, guard: Guard): onRequestHookHandler {
-  return (request, reply, done) => {
-    if (request.body === undefined && expectsBody(request.raw.rawHeaders)) {
-      waiting.set(request, [...(waiting.get(request) ?? []), check])
-      return done()
-    }
-    const decision = check(inputOf(request, guard))
-    if (isPromiseLike(decision)) {
-      // An unexpected failure becomes Fastify's error reply, never a hanging request.
-      decision.then((settled) => apply(settled, guard, request, reply) && done(), done)
-    } else if (apply(decision, guard, request, reply)) {
-      done()
-    }
-  }
-}
-
-/** Decides one request, sending a refusal itself; resolves to whether the request may go on. */
-function decide(
-  check: RouteCheck,
-  guard: Guard,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): MaybePromise<boolean> {
-  const decision = check(inputOf(request, guard))
-  return isPromiseLike(decision)
-    ? decision.then((settled) => apply(settled, guard, request, reply))
-    : apply(decision, guard, request, reply)
-}
-
-function inputOf(request: FastifyRequest, guard: Guard) {
+function inputOf(request: FastifyRequest, guard: Guard): RequestInput {
   return {
     raw: request.raw,
     method: request.method,
     rawHeaders: request.raw.rawHeaders,
     url: request.originalUrl,
-    body: request.body,
     // routeOptions builds a fresh object on every read: only pay for it when events need it.
     route: guard.config.onDecision ? request.routeOptions.url : undefined,
   }
@@ -124,8 +101,7 @@ function apply(
   reply: FastifyReply,
 ): boolean {
   if (!decision.ok) {
-    const response = guard.respond(decision)
-    reply.code(response.status).headers(lowerCased(response.headers)).send(response.body)
+    send(reply, guard.respond(decision))
     return false
   }
   if (decision.auth) {
@@ -133,6 +109,10 @@ function apply(
     setAuthenticatedHeaders(new ReplyHeaders(reply))
   }
   return true
+}
+
+function send(reply: FastifyReply, response: HttpResponse): void {
+  reply.code(response.status).headers(lowerCased(response.headers)).send(response.body)
 }
 
 // Fastify lower-cases every header name it is given, a new string per name and request. The

@@ -90,15 +90,16 @@ describe('the @bearer-guard/fastify plugin on Fastify 5', () => {
     ).rejects.toThrow(/"audience"/)
   })
 
-  it('decides a request with a body once the body is parsed, and still verifies once', async () => {
+  it('decides in onRequest, then refuses a token in the parsed body, verifying once', async () => {
     const events: DecisionEvent[] = []
     const app = Fastify()
     await app.register(bearerGuard, { ...issuer.guardOptions, onDecision: (e) => events.push(e) })
     app.addHook('onRequest', app.requireJwt())
+    let handled = 0
     app.post(
       '/orders',
       { onRequest: app.requireJwt({ scope: 'orders:write' }) },
-      async (request) => request.body,
+      async (request) => (handled++, request.body),
     )
     const headers = await bearer({ scope: 'orders:write' })
     const ok = await app.inject({
@@ -115,11 +116,15 @@ describe('the @bearer-guard/fastify plugin on Fastify 5', () => {
       headers,
       payload: { access_token: 'x' },
     })
+    expect(smuggled.statusCode).toBe(400)
     expect(smuggled.json().reason).toBe('token_in_body')
-    expect(events.map((e) => [e.outcome, e.route])).toEqual([
-      ['allow', '/orders'],
-      ['allow', '/orders'],
-      ['deny', '/orders'],
+    expect(handled).toBe(1)
+    expect(events.map((e) => [e.outcome, e.reason])).toEqual([
+      ['allow', undefined],
+      ['allow', undefined],
+      ['allow', undefined],
+      ['allow', undefined],
+      ['deny', 'token_in_body'],
     ])
     await app.close()
   })
