@@ -16,6 +16,8 @@ export default defineConfig({
     reporters: reportFile ? ['default', ['json', { outputFile: reportFile }]] : ['default'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // The Redis and hardening suites run API processes on the built packages.
+    globalSetup: ['scripts/build.global.ts'],
     // Type tests (*.test-d.ts) are compiled by tsc, never run.
     typecheck: { enabled: true, include: [], tsconfig: './tsconfig.check.json' },
     projects: [
@@ -25,8 +27,6 @@ export default defineConfig({
           name,
           include: [`packages/${name}/test/**/*.test.ts`],
           typecheck: { include: [`packages/${name}/test/**/*.test-d.ts`] },
-          // The Redis tests run API processes on the built packages.
-          globalSetup: name === 'redis' ? ['packages/redis/test/build.global.ts'] : [],
         },
       })),
       { extends: true as const, test: { name: 'suites', include: ['test/**/*.test.ts'] } },

@@ -3,4 +3,6 @@
  * process: use counts and revocations seen by every instance.
  */
 export { redisStore } from './redis-store.js'
-export type { RedisConnection, RedisStore, RedisStoreOptions } from './redis-store.js'
+export type { RedisStore } from './redis-store.js'
+export type { RedisStoreOptions } from './options.js'
+export type { RedisConnection } from './connections.js'

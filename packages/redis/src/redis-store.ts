@@ -1,44 +1,33 @@
 /**
  * redisStore(): use counts and revocations shared by every process of an API. Counting is one
- * Lua round trip; revocation lookups are answered from a local mirror that Redis pub/sub keeps
- * current, so they cost no round trip. Any failure, or an answer slower than `timeout`, rejects:
- * the guard then refuses with 503 `store_unavailable`.
+ * Lua round trip. A revocation check is answered from this process's view of the revocations
+ * (RevocationView, kept in sync by RevocationSync): at once for a token or subject seen before,
+ * with one round trip for a new one, however many revocations Redis holds. Any failure, an
+ * answer slower than `timeout`, or a view out of sync rejects: the guard then refuses with 503
+ * `store_unavailable`.
  */
-import { createClient } from '@redis/client'
-import type { RedisClientType, RedisClusterType } from '@redis/client'
-import { BearerGuardError, parseDuration } from '@bearer-guard/core'
 import type { RevocationQuery, Store, StoredRevocation } from '@bearer-guard/core'
-import { RevocationMirror } from './mirror.js'
-import { COUNT_USE, REVOKE, SNAPSHOT } from './scripts.js'
-
-/** A node-redis client or cluster (Sentinel's client works too), connected or not. */
-export type RedisConnection = RedisClientType | RedisClusterType
-
-/** Options of `redisStore()`. */
-export interface RedisStoreOptions {
-  /** A node-redis client to copy: the store opens its own two connections with its settings. */
-  client?: RedisConnection
-  /** Or a Redis URL (`redis://127.0.0.1:6379`, `rediss://...`). */
-  url?: string
-  /** Prefix of every key and of the channel (default `'bearer-guard:'`); no braces. */
-  prefix?: string
-  /** Longest wait for one Redis answer: seconds or `'200ms'` (default 0.2). */
-  timeout?: number | string
-  /** Time between full revocation snapshots, a net under pub/sub (default 30 seconds). */
-  resync?: number | string
-  /** Connection problems (default: a process warning when Redis becomes unreachable). */
-  onError?: (error: Error) => void
-}
+import { Connections } from './connections.js'
+import { keyNames } from './keys.js'
+import type { KeyNames } from './keys.js'
+import { storeConfig } from './options.js'
+import type { RedisStoreOptions } from './options.js'
+import { NONE, RevocationView } from './revocation-view.js'
+import type { LookupAnswer, Watermark } from './revocation-view.js'
+import { COUNT_USE, REVOKE } from './scripts.js'
+import { RevocationSync } from './sync.js'
 
 /** A Store on Redis, with its connection lifecycle. */
 export interface RedisStore extends Store {
-  /** Resolves once connected and the revocation mirror is loaded; rejects after `timeout`. */
+  /** Resolves once connected and in sync; rejects after `timeout`. */
   ready(): Promise<void>
   /** Closes the store's connections (never a client passed in). */
   close(): Promise<void>
 }
 
-const KNOWN = ['client', 'url', 'prefix', 'timeout', 'resync', 'onError']
+// A use count or revocation lives at most this long (100 years): a token claiming `exp: 1e300`
+// is counted for as long as anything runs, and Redis takes the lifetime (it refuses 1e300 ms).
+const MAX_LIFETIME_MS = 100 * 365 * 86400 * 1000
 
 /**
  * Builds a Redis store. It connects in the background; await `ready()` at startup to fail fast.
@@ -50,215 +39,107 @@ const KNOWN = ['client', 'url', 'prefix', 'timeout', 'resync', 'onError']
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   const config = storeConfig(options)
-  const keys = revocationKeys(config.prefix)
-  const channel = `${config.prefix}revocations`
-  const mirror = new RevocationMirror()
-  // Commands fail at once while disconnected: a queued command replayed after a reconnect
-  // would count a use for a request that was already refused.
-  const connection = { disableOfflineQueue: true, pingInterval: 1000 }
-  const commands = (
-    options.client
-      ? options.client.duplicate(connection)
-      : createClient({
-          url: options.url,
-          ...connection,
-          socket: { connectTimeout: 1000, reconnectStrategy: backoff },
-        })
-  ) as RedisConnection
-  const subscriber = commands.duplicate() as RedisConnection
-  let synced = false
-  let closed = false
-  const reportDown = downReporter(config.onError)
+  const names = keyNames(config.prefix)
+  const view = new RevocationView(config.cacheSize)
+  const sync = new RevocationSync(
+    config,
+    names,
+    view,
+    Connections.factory(options.client, options.url),
+  )
+  const started = sync.start()
+  started.catch((error: Error) => config.report(error))
+  /** Waits for the first sync (bounded by `timeout`), never for a later one. */
+  const firstSync = () => sync.command(() => sync.first)
 
-  for (const client of [commands, subscriber]) {
-    client.on('error', (error: Error) => reportDown(error))
+  const lookup = async (query: RevocationQuery): Promise<boolean> => {
+    const mark = view.mark()
+    const values = await sync.command((client) => client.mGet(lookupKeys(names, query)))
+    return view.remember(query, lookupAnswer(query, values), mark, Date.now() / 1000)
   }
-  // While the subscription is down, messages may be missed: the mirror is not trusted until a
-  // fresh snapshot after the reconnection.
-  subscriber.on('end', () => (synced = false))
-  subscriber.on('reconnecting', () => (synced = false))
-  // The two connections come back in either order; the snapshot needs both.
-  for (const client of [commands, subscriber]) client.on('ready', () => void resync())
-
-  const resync = async (): Promise<void> => {
-    if (closed || !commands.isReady || !subscriber.isReady) return
-    try {
-      const [jtis, subs, everything] = (await commands.eval(SNAPSHOT, {
-        keys,
-        arguments: [String(Date.now())],
-      })) as [string[], string[], string]
-      for (let i = 0; i < jtis.length; i += 2)
-        mirror.apply({ kind: 'jti', jti: jtis[i]!, expiresAt: Number(jtis[i + 1]) / 1000 })
-      for (let i = 0; i < subs.length; i += 3) {
-        mirror.apply({
-          kind: 'sub',
-          sub: subs[i]!,
-          before: Number(subs[i + 1]) / 1000,
-          expiresAt: Number(subs[i + 2]) / 1000,
-        })
-      }
-      if (everything) {
-        const [before, expiresAt] = everything.split(':').map(Number) as [number, number]
-        mirror.apply({ kind: 'all', before: before / 1000, expiresAt: expiresAt / 1000 })
-      }
-      mirror.prune(Date.now() / 1000)
-      synced = subscriber.isReady
-    } catch (error) {
-      reportDown(error as Error)
-      // Connected but the snapshot failed (a blip): try again soon rather than at the next tick.
-      setTimeout(() => void resync(), 200).unref()
-    }
+  const check = (query: RevocationQuery): boolean | Promise<boolean> => {
+    if (!sync.synced) throw new Error('revocations are not in sync with Redis')
+    return view.known(query, Date.now() / 1000) ?? lookup(query)
   }
-
-  const started = (async () => {
-    await Promise.all([commands.connect(), subscriber.connect()])
-    await subscriber.subscribe(channel, (message) => {
-      try {
-        mirror.apply(JSON.parse(message) as StoredRevocation)
-      } catch {
-        // A message that is not ours; the next snapshot corrects anything missed.
-      }
-    })
-    await resync()
-  })()
-  started.catch((error: Error) => reportDown(error))
-  const timer = setInterval(() => void (subscriber.isReady && resync()), config.resync * 1000)
-  timer.unref()
-
-  const withTimeout = <T>(run: () => Promise<T>): Promise<T> => raceTimeout(run(), config.timeout)
-  /** Waits for the first connection (bounded by `timeout`), never for a reconnection. */
-  const connected = () =>
-    commands.isReady ? Promise.resolve() : raceTimeout(started, config.timeout)
 
   return {
     async countUse(key, expiresAt) {
-      await connected()
-      const count = await withTimeout(() =>
-        commands.eval(COUNT_USE, {
-          keys: [`${config.prefix}use:${key}`],
-          arguments: [String(Math.ceil(expiresAt * 1000))],
-        }),
+      if (!sync.connections.isReady('commands')) await firstSync()
+      const count = await sync.command((client) =>
+        client.eval(COUNT_USE, { keys: [names.use(key)], arguments: [lifetime(expiresAt)] }),
       )
       return Number(count)
     },
-    async revoke(revocation) {
-      await connected()
-      const before = 'before' in revocation ? revocation.before : 0
-      const id =
-        revocation.kind === 'jti' ? revocation.jti : revocation.kind === 'sub' ? revocation.sub : ''
-      await withTimeout(() =>
-        commands.eval(REVOKE, {
-          keys,
-          arguments: [
-            revocation.kind,
-            id,
-            ms(before),
-            ms(revocation.expiresAt),
-            String(Date.now()),
-            channel,
-            JSON.stringify(revocation),
-          ],
+    async revoke(record) {
+      if (!sync.connections.isReady('commands')) await firstSync()
+      await sync.command((client) =>
+        client.eval(REVOKE, {
+          keys: [names.seq, recordKey(names, record)],
+          arguments: revokeArguments(names, record),
         }),
       )
-      mirror.apply(revocation)
+      view.apply(record)
     },
-    // Answered at once from the mirror while it is in sync: no round trip, and no promise.
-    isRevoked(token: RevocationQuery) {
-      if (synced) return mirror.isRevoked(token, Date.now() / 1000)
-      return (async () => {
-        if (!closed && !subscriber.isReady) {
-          await raceTimeout(started, config.timeout).catch(() => undefined)
-        }
-        if (!synced) throw new Error('revocations are not in sync with Redis')
-        return mirror.isRevoked(token, Date.now() / 1000)
-      })()
+    // Answered at once for a token and subject seen before: no round trip, and no promise.
+    isRevoked(query) {
+      return sync.synced ? check(query) : firstSync().then(() => check(query))
     },
-    ready: () => raceTimeout(started, config.timeout),
-    async close() {
-      closed = true
-      clearInterval(timer)
-      await Promise.allSettled([commands.close(), subscriber.close()])
-    },
+    ready: () => sync.command(() => started),
+    close: () => sync.close(),
   }
 }
 
-function storeConfig(options: RedisStoreOptions) {
-  if (typeof options !== 'object' || options === null)
-    throw new BearerGuardError('redisStore', 'takes { client } or { url }')
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.includes(key))
-      throw new BearerGuardError(
-        `redisStore.${key}`,
-        `is not an option (known: ${KNOWN.join(', ')})`,
-      )
-  }
-  if ((options.client === undefined) === (options.url === undefined)) {
-    throw new BearerGuardError('redisStore', 'needs exactly one of client and url')
-  }
-  if (
-    options.client !== undefined &&
-    typeof (options.client as { duplicate?: unknown }).duplicate !== 'function'
-  ) {
-    throw new BearerGuardError(
-      'redisStore.client',
-      'must be a node-redis client, cluster or sentinel',
-    )
-  }
-  if (options.url !== undefined && !/^rediss?:\/\//.test(String(options.url))) {
-    throw new BearerGuardError('redisStore.url', 'must be a redis:// or rediss:// URL')
-  }
-  const prefix = options.prefix ?? 'bearer-guard:'
-  // A brace in the prefix would become the hash tag of every key and put them all in one slot.
-  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
-    throw new BearerGuardError('redisStore.prefix', 'must be a string without braces')
-  }
-  const timeout =
-    options.timeout === undefined ? 0.2 : parseDuration(options.timeout, 'redisStore.timeout')
-  if (timeout <= 0) throw new BearerGuardError('redisStore.timeout', 'must be greater than zero')
-  const resync =
-    options.resync === undefined ? 30 : parseDuration(options.resync, 'redisStore.resync')
-  if (resync <= 0) throw new BearerGuardError('redisStore.resync', 'must be greater than zero')
-  if (options.onError !== undefined && typeof options.onError !== 'function') {
-    throw new BearerGuardError('redisStore.onError', 'must be a function')
-  }
-  return { prefix, timeout, resync, onError: options.onError }
+/** The keys one lookup reads: the token's `jti` and subject, of its issuer and of every issuer. */
+function lookupKeys(names: KeyNames, { iss, jti, sub }: RevocationQuery): string[] {
+  return [
+    ...(jti === undefined ? [] : [names.jti(iss, jti), names.jti(undefined, jti)]),
+    ...(sub === undefined ? [] : [names.sub(iss, sub), names.sub(undefined, sub)]),
+  ]
 }
 
-/** The revocation keys, all under the `{rev}` hash tag so a script touches one Cluster slot. */
-function revocationKeys(prefix: string): string[] {
-  return ['jti', 'sub', 'sub-before', 'all'].map((name) => `${prefix}{rev}:${name}`)
+function lookupAnswer({ jti, sub }: RevocationQuery, values: (string | null)[]): LookupAnswer {
+  const records = values.map(parseRecord)
+  const jtis = jti === undefined ? [] : records.slice(0, 2)
+  const subs = sub === undefined ? [] : records.slice(jti === undefined ? 0 : 2)
+  const latest = subs.reduce<Watermark>((a, b) => (b.before > a.before ? b : a), NONE)
+  return { jtiRevokedUntil: Math.max(0, ...jtis.map((record) => record.expiresAt)), sub: latest }
 }
 
-/** Reports errors to `onError`, or as one process warning each time Redis becomes unreachable. */
-function downReporter(onError: ((error: Error) => void) | undefined): (error: Error) => void {
-  if (onError) return onError
-  let warnedAt = 0
-  return (error) => {
-    if (Date.now() - warnedAt < 60_000) return
-    warnedAt = Date.now()
-    process.emitWarning(
-      `redisStore: Redis is unreachable (${error.name}); requests needing the store get 503`,
-      'BearerGuardWarning',
-    )
-  }
+/** A stored "value:expiresAt" (a jti's value is its expiry; a subject's, its watermark). */
+function parseRecord(text: string | null): Watermark {
+  if (text === null) return NONE
+  const [before, expiresAt] = text.split(':').map(Number)
+  // A value that is not ours: refuse to read a revocation state from it.
+  if (!Number.isFinite(before) || !Number.isFinite(expiresAt))
+    throw new Error('a revocation record in Redis is not one of the store')
+  return { before: before!, expiresAt: expiresAt! }
 }
 
-/** Reconnects quickly at first, then once a second: recovery is noticed within a second. */
-function backoff(retries: number): number {
-  return Math.min(50 * 2 ** retries, 1000)
+function recordKey(names: KeyNames, record: StoredRevocation): string {
+  if (record.kind === 'jti') return names.jti(record.iss, record.jti)
+  if (record.kind === 'sub') return names.sub(record.iss, record.sub)
+  return names.all
 }
 
-function raceTimeout<T>(promise: Promise<T>, seconds: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Redis did not answer within ${seconds * 1000} ms`)),
-      seconds * 1000,
-    )
-  })
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer))
+/** kind, value (seconds), lifetime (ms), hash field, channel, record: numbers checked first. */
+function revokeArguments(names: KeyNames, record: StoredRevocation): string[] {
+  const value = record.kind === 'jti' ? record.expiresAt : record.before
+  if (!Number.isFinite(value) || !Number.isFinite(record.expiresAt))
+    throw new Error('a revocation time is not a finite number')
+  return [
+    record.kind,
+    String(value),
+    lifetime(record.expiresAt),
+    names.field(record.iss),
+    names.revocations,
+    JSON.stringify(record),
+    `${value}:${record.expiresAt}`,
+  ]
 }
 
-function ms(seconds: number): string {
-  return String(Math.ceil(seconds * 1000))
+/** Milliseconds from now to `expiresAt` (seconds), as Redis takes them: an integer from 1 on. */
+function lifetime(expiresAt: number): string {
+  const ms = Math.ceil(expiresAt * 1000 - Date.now())
+  if (Number.isNaN(ms)) throw new Error('an expiry is not a number')
+  return String(Math.min(MAX_LIFETIME_MS, Math.max(1, ms)))
 }
