@@ -40,7 +40,7 @@ export interface Expectation {
   reason?: Reason
   /** The exact `WWW-Authenticate`, or a pattern for it. */
   challenge?: string | RegExp
-  /** The exact JSON body. */
+  /** The exact JSON body; `''` for an empty one. */
   body?: unknown
   /** Other headers to check; `undefined` means absent. */
   headers?: Record<string, string | RegExp | undefined>
@@ -53,6 +53,8 @@ export interface Case {
   route?: RoutePolicy
   /** Default `'route'`. */
   mount?: Mount
+  /** Mount a CORS middleware before the guard (it answers every preflight itself). */
+  cors?: boolean
   /** Which issuer's options and keys (default `main`). */
   issuer?: keyof Issuers
   /**
@@ -66,4 +68,9 @@ export interface Case {
   /** Sends the request this many times; the expectation is for the last (default 1). */
   repeat?: number
   expect: Expectation
+  /**
+   * Where one framework's own order of work gives another answer, that adapter's expectation,
+   * with the reason in `why`; the other adapters must still answer identically.
+   */
+  differs?: { adapter: 'express' | 'koa' | 'fastify'; expect: Expectation; why: string }
 }

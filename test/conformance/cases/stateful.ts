@@ -30,6 +30,15 @@ const bound = (
   expect,
 })
 
+/** A token bound to one transfer, sent to a path that a router dispatches to transfer `id`. */
+const transfer = (name: string, boundTo: string, path: string, expect: Case['expect']): Case => ({
+  name,
+  route: { bindUrl: true },
+  token: { claims: { url: boundTo } },
+  send: { method: 'POST', path },
+  expect,
+})
+
 export const statefulCases: Case[] = [
   {
     name: 'accepts a maxUses: 2 token twice',
@@ -73,6 +82,65 @@ export const statefulCases: Case[] = [
     mismatch,
     'route',
   ),
+  transfer(
+    'approves the transfer a token is bound to',
+    '/transfers/1/approve',
+    '/transfers/1/approve',
+    {
+      status: 200,
+      body: { id: '1' },
+    },
+  ),
+  // Each path below runs transfer 2's handler in every router (a prefix match, a wildcard, or
+  // Fastify's `;` delimiter), while removing dot segments would read it as transfer 1.
+  ...[
+    ['dot segments', '/transfers/2/approve/../../1/approve'],
+    ['percent-encoded dot segments', '/transfers/2/approve/%2e%2e/%2E%2E/1/approve'],
+    ['half-encoded dot segments', '/transfers/2/approve/.%2e/%2E./1/approve'],
+    ['a single dot segment', '/transfers/2/approve/./../../1/approve'],
+  ].map(([what, path]) =>
+    transfer(
+      `refuses ${what} that resolve to the bound transfer`,
+      '/transfers/1/approve',
+      path!,
+      mismatch,
+    ),
+  ),
+  // Fastify (useSemicolonDelimiter) routes this to transfer 1; Express and Koa find no route, so
+  // the binding is app-level here, for the guard to decide before any router.
+  {
+    ...transfer(
+      'refuses a semicolon, where Fastify ends the path',
+      '/transfers/2/approve',
+      '/transfers/1/approve;/../../2/approve',
+      mismatch,
+    ),
+    route: undefined,
+    app: { bindUrl: true },
+    mount: 'app',
+  },
+  {
+    ...transfer(
+      'refuses a percent-encoded semicolon',
+      '/transfers/1/approve',
+      '/transfers/1/approve%3B',
+      mismatch,
+    ),
+    route: undefined,
+    app: { bindUrl: true },
+    mount: 'app',
+  },
+  {
+    name: 'refuses dot segments against url_sha256 too',
+    route: { bindUrl: true },
+    token: {
+      claims: {
+        url_sha256: createHash('sha256').update('/transfers/1/approve').digest('base64url'),
+      },
+    },
+    send: { method: 'POST', path: '/transfers/2/approve/../../1/approve' },
+    expect: mismatch,
+  },
   {
     name: 'accepts url_sha256',
     app: { bindUrl: true },
