@@ -5,8 +5,8 @@
 import { createPublicKey, sign } from 'node:crypto'
 import { REASONS } from '@bearer-guard/core'
 import type { Reason } from '@bearer-guard/core'
-import { encode, generateSigningKey } from '@bearer-guard/testing'
-import type { LocalIssuer, SigningKey } from '@bearer-guard/testing'
+import { encode, generateSigningKey, signatureVariants } from '@bearer-guard/testing'
+import type { LocalIssuer, SigningAlg, SigningKey } from '@bearer-guard/testing'
 import type { Case, Issuers } from '../conformance/case.js'
 
 /** The attacker's own JWKS server, which must never be asked for anything. */
@@ -52,6 +52,46 @@ function createPublicKeyPem(jwk: { n?: string; e?: string }): string {
   const key = createPublicKey({ key: { kty: 'RSA', n: jwk.n!, e: jwk.e! }, format: 'jwk' })
   return String(key.export({ type: 'spki', format: 'pem' }))
 }
+
+/**
+ * A token of `alg` that has another encoding of its signature: any ECDSA signature; an RSA-PSS
+ * one only when it starts with a zero byte (one in 256), so PSS tokens are minted until one does.
+ */
+async function malleable(issuer: LocalIssuer, alg: SigningAlg): Promise<string> {
+  for (let tries = 0; tries < 10_000; tries++) {
+    const token = await issuer.mint({}, { alg })
+    if (signatureVariants(token).length > 0) return token
+  }
+  throw new Error(`no malleable ${alg} signature in 10,000 tries`)
+}
+
+/** A token used once in another encoding of its signature counts as used. */
+const usedTwice = (alg: SigningAlg, issuer: keyof Issuers): Case => ({
+  ...attack(
+    `a maxUses: 1 ${alg} token sent again after its ${alg.startsWith('ES') ? '(r, n - s)' : 'zero-stripped'} twin`,
+    'uses_exhausted',
+    (issuers) => malleable(issuers[issuer], alg),
+    { issuer, route: { maxUses: 1 }, first: signatureVariants },
+  ),
+})
+
+/** A path a router dispatches elsewhere than the guard would read it after normalising. */
+const ambiguous = (what: string, path: string): Case =>
+  attack(
+    `a bound token sent to a path with ${what}`,
+    'url_mismatch',
+    { claims: { url: '/orders' } },
+    { app: { bindUrl: true }, mount: 'app', send: { path } },
+  )
+
+/** A CORS preflight (any spelling): the guard answers 204 itself and no handler runs. */
+const preflight = (name: string, send: Case['send'], extra: Partial<Case> = {}): Case => ({
+  name,
+  token: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl',
+  send: { method: 'OPTIONS', path: '/any', ...send },
+  expect: { status: 204, body: '', headers: { 'www-authenticate': undefined } },
+  ...extra,
+})
 
 export function attackCases(attacker: Attacker): Case[] {
   const hmacWith = (secret: (issuers: Issuers) => string) => async (issuers: Issuers) =>
@@ -384,6 +424,43 @@ export function attackCases(attacker: Attacker): Case[] {
       claims: { iss: 'https://attacker.example' },
     }),
     attack('a token without iss', 'missing_claim', { claims: { iss: undefined } }),
+
+    // Signature malleability: one signature, several valid encodings, one use
+    usedTwice('ES256', 'main'),
+    usedTwice('ES384', 'more'),
+    usedTwice('ES512', 'more'),
+    usedTwice('PS256', 'main'),
+    usedTwice('PS384', 'more'),
+    usedTwice('PS512', 'more'),
+
+    // Paths a router reads one way and a normaliser another (RFC 3986 §5.2.4, matrix parameters)
+    ambiguous('a trailing dot segment', '/orders/.'),
+    ambiguous('a trailing double-dot segment', '/orders/x/..'),
+    ambiguous('a leading dot segment', '/./orders'),
+    ambiguous('an upper-case encoded dot segment', '/x/%2E%2E/orders'),
+    ambiguous('a mixed-case encoded dot segment', '/x/%2e%2E/orders'),
+    ambiguous('an encoded single dot', '/%2e/orders'),
+    ambiguous('a dot segment before the query', '/x/..?/orders'),
+    ambiguous('a semicolon parameter', '/orders;jsessionid=1'),
+    ambiguous('a lower-case encoded semicolon', '/orders%3bx'),
+
+    // Preflights: never a way past the guard to a handler that answers every method
+    preflight('a preflight with an empty Access-Control-Request-Method', {
+      headers: [['Access-Control-Request-Method', '']],
+    }),
+    preflight('a preflight header in odd case', {
+      headers: [['aCCESS-cONTROL-rEQUEST-mETHOD', 'POST']],
+    }),
+    preflight(
+      'a preflight with a forged token on a route guard',
+      { headers: [['Access-Control-Request-Method', 'DELETE']] },
+      { mount: 'route' },
+    ),
+    preflight(
+      'a preflight with a forged token behind an app and a route guard',
+      { headers: [['Access-Control-Request-Method', 'DELETE']] },
+      { mount: 'both' },
+    ),
 
     // Claims that try to reach prototypes
     attack(

@@ -11,6 +11,8 @@ export interface Issuers {
   main: LocalIssuer
   other: LocalIssuer
   down: LocalIssuer
+  /** Signs with the algorithms the others lack: ES384, ES512, PS384, PS512. */
+  more: LocalIssuer
 }
 
 /** What to mint: claims over the issuer's defaults, and how to sign. */
@@ -65,6 +67,11 @@ export interface Case {
   send?: Send
   /** Runs on each adapter's guard before the request (a revocation, say). */
   setup?: (guard: Guard) => Promise<void>
+  /**
+   * Tokens sent once each, in order, before the case's own (another encoding of it, say); each
+   * must be accepted.
+   */
+  first?: (token: string) => string[]
   /** Sends the request this many times; the expectation is for the last (default 1). */
   repeat?: number
   expect: Expectation

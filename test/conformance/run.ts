@@ -26,17 +26,20 @@ export interface Answer {
   adapter: string
   response: RawResponse
   token: string | undefined
+  /** One of the case's `first` tokens, which were accepted. */
+  first?: true
 }
 
 /** Starts the issuers cases refer to. */
 export async function startIssuers(): Promise<Issuers> {
-  const [main, other, down] = await Promise.all([
+  const [main, other, down, more] = await Promise.all([
     createIssuer(),
     createIssuer({ algorithms: ['RS256'], audience: 'https://other-api.example' }),
     createIssuer({ algorithms: ['ES256'] }),
+    createIssuer({ algorithms: ['ES384', 'ES512', 'PS384', 'PS512'] }),
   ])
   down.fault('down')
-  return { main, other, down }
+  return { main, other, down, more }
 }
 
 export async function closeIssuers(issuers: Issuers): Promise<void> {
@@ -68,10 +71,17 @@ export async function runCase(
     ...extra,
   }
   const answers: Answer[] = []
+  // Every answer, the accepted first tokens' too, for the callers' checks (no token in any).
+  const sent: Answer[] = []
   for (const adapter of adapters) {
     const served = await adapter.serve(options, c.route, c.mount ?? 'route', { cors: c.cors })
     try {
       await c.setup?.(served.guard)
+      for (const earlier of token === undefined ? [] : (c.first?.(token) ?? [])) {
+        const answer = { adapter: adapter.name, response: await send(served.url, c, earlier) }
+        expectAnswer(answer, { status: 200 })
+        sent.push({ ...answer, token: earlier, first: true })
+      }
       for (let i = 1; i < (c.repeat ?? 1); i++) await send(served.url, c, token)
       answers.push({ adapter: adapter.name, response: await send(served.url, c, token), token })
     } finally {
@@ -86,7 +96,7 @@ export async function runCase(
       comparable(first!.response),
     )
   }
-  return answers
+  return [...sent, ...answers]
 }
 
 function send(url: string, c: Case, token: string | undefined): Promise<RawResponse> {
@@ -110,7 +120,10 @@ function send(url: string, c: Case, token: string | undefined): Promise<RawRespo
   return rawRequest(url, s.method ?? (body === undefined ? 'GET' : 'POST'), path, headers, body)
 }
 
-function expectAnswer({ adapter, response }: Answer, expected: Expectation): void {
+function expectAnswer(
+  { adapter, response }: Pick<Answer, 'adapter' | 'response'>,
+  expected: Expectation,
+): void {
   const where = `${adapter}: ${response.status} ${response.body}`
   expect(response.status, where).toBe(expected.status)
   expect(response.headers['auth-reason'], where).toBe(expected.reason)
