@@ -4,6 +4,10 @@
 // Each request goes through one guard route with `maxUses` (a use counted: one Redis round
 // trip) and the default revocation check (answered from the local mirror). Rounds alternate
 // between the stores so machine noise hits both alike; medians are reported.
+//
+// Then revocations at scale: with LIVE (default 1,000,000) live `jti` revocations in Redis, how
+// long a new process takes to be ready, the slowest Redis command meanwhile (SLOWLOG, 10 ms
+// threshold), and the cost of a repeated revocation check against memoryStore's.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -13,8 +17,13 @@ import { join } from 'node:path'
 import { createGuard, memoryStore } from '@bearer-guard/core'
 import { redisStore } from '@bearer-guard/redis'
 import { mintToken } from '@bearer-guard/testing'
+import { createClient } from '@redis/client'
+// The store's own key layout, to seed a million revocations without a million scripts.
+import { keyNames } from '../packages/redis/dist/keys.js'
 
 const REQUESTS = Number(process.env.REQUESTS ?? 20_000)
+const LIVE = Number(process.env.LIVE ?? 1_000_000)
+const CHECKS = 2_000_000
 const ROUNDS = 5
 const secret = new Uint8Array(randomBytes(32))
 const options = { issuer: 'https://issuer.bench', audience: 'https://api.bench', secrets: [secret] }
@@ -42,6 +51,7 @@ for (const concurrency of [1, 32]) {
   )
 }
 await redis.close()
+const scale = await atScale(url)
 await stop()
 
 console.log(
@@ -53,6 +63,118 @@ for (const [concurrency, { memoryStore: memory, redisStore: remote }] of Object.
   console.log(
     `| ${concurrency} | ${memory.toFixed(1)} µs | ${remote.toFixed(1)} µs | ${(remote / memory).toFixed(2)}× | ${(remote - memory).toFixed(1)} µs |`,
   )
+}
+
+console.log('')
+console.log(`With ${LIVE.toLocaleString('en')} live jti revocations in Redis:`)
+console.log(`- seeded in ${(scale.seedMs / 1000).toFixed(1)} s (pipelined SETs, not timed below)`)
+console.log(
+  `- a new process ready in ${scale.readyMs.map((ms) => `${ms.toFixed(1)} ms`).join(', ')}`,
+)
+console.log(
+  `- first check of a revoked jti ${scale.firstCheckUs.toFixed(0)} µs (one round trip), of an unknown one ${scale.unknownCheckUs.toFixed(0)} µs`,
+)
+for (const [what, { memoryStore: memory, redisStore: remote }] of Object.entries(scale.repeated))
+  console.log(
+    `- a repeated check of a ${what} token: redisStore ${remote.toFixed(0)} ns, memoryStore ${memory.toFixed(0)} ns (medians of ${ROUNDS} rounds of ${CHECKS.toLocaleString('en')})`,
+  )
+console.log(
+  `- commands over 10 ms while starting, checking and revoking: ${scale.slow.length}${scale.slow.length ? ` (${scale.slow.map((entry) => `${entry.command} ${entry.ms.toFixed(1)} ms`).join(', ')})` : ''}`,
+)
+
+async function atScale(url) {
+  const prefix = 'bench-scale:'
+  const names = keyNames(prefix)
+  const iss = options.issuer
+  const admin = createClient({ url })
+  await admin.connect()
+  const until = Math.floor(Date.now() / 1000) + 3600
+  const seeding = performance.now()
+  for (let i = 0; i < LIVE; i += 10_000) {
+    const batch = admin.multi()
+    for (let j = i; j < Math.min(LIVE, i + 10_000); j++)
+      batch.set(names.jti(iss, `revoked-${j}`), `${until}:${until}`, { PX: 3_600_000 })
+    await batch.execAsPipeline()
+  }
+  const seedMs = performance.now() - seeding
+  await admin.sendCommand(['CONFIG', 'SET', 'slowlog-log-slower-than', '10000'])
+  await admin.sendCommand(['SLOWLOG', 'RESET'])
+
+  const readyMs = []
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now()
+    const store = redisStore({ url, prefix })
+    await store.ready()
+    readyMs.push(performance.now() - started)
+    await store.close()
+  }
+
+  const store = redisStore({ url, prefix })
+  await store.ready()
+  const revoked = { iss, jti: `revoked-${LIVE - 1}`, sub: 'bench', iat: until - 3600 }
+  let started = performance.now()
+  if ((await store.isRevoked(revoked)) !== true) throw new Error('a seeded revocation was missed')
+  const firstCheckUs = (performance.now() - started) * 1000
+  started = performance.now()
+  if ((await store.isRevoked({ ...revoked, jti: 'live' })) !== false)
+    throw new Error('a live token was found revoked')
+  const unknownCheckUs = (performance.now() - started) * 1000
+  // Revocations made meanwhile, as users log out: each is one script and one message.
+  for (let i = 0; i < 1000; i++)
+    await store.revoke({ kind: 'jti', iss, jti: `logout-${i}`, expiresAt: until })
+
+  const memory = memoryStore()
+  await memory.revoke({ kind: 'jti', iss, jti: revoked.jti, expiresAt: until })
+  const live = { ...revoked, jti: 'live' }
+  await store.isRevoked(live) // now cached, as for any token seen before
+  const repeated = {}
+  for (const [what, query, expected] of [
+    ['live', live, false],
+    ['revoked', revoked, true],
+  ]) {
+    const times = { memoryStore: [], redisStore: [] }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of round % 2 ? ['redisStore', 'memoryStore'] : ['memoryStore', 'redisStore'])
+        times[name].push(repeatedCheck(name === 'redisStore' ? store : memory, query, expected))
+    }
+    repeated[what] = {
+      memoryStore: median(times.memoryStore),
+      redisStore: median(times.redisStore),
+    }
+  }
+  await sleep(2500) // two heartbeats and their syncs, to be in the slow log if slow
+  const slow = (await admin.sendCommand(['SLOWLOG', 'GET', '100'])).map((entry) => ({
+    command: String(entry[3][0]),
+    ms: Number(entry[2]) / 1000,
+  }))
+  await store.close()
+  await admin.close()
+  return {
+    seedMs,
+    readyMs,
+    firstCheckUs,
+    unknownCheckUs,
+    repeated: {
+      memoryStore: median(repeated.memoryStore),
+      redisStore: median(repeated.redisStore),
+    },
+    slow,
+  }
+}
+
+/** ns per check of a token whose answer the store has seen (synchronous for both stores). */
+function repeatedCheck(store, query, expected) {
+  let same = 0
+  const started = process.hrtime.bigint()
+  for (let i = 0; i < CHECKS; i++) if (store.isRevoked(query) === expected) same++
+  const ns = Number(process.hrtime.bigint() - started) / CHECKS
+  if (same !== CHECKS)
+    throw new Error('a repeated check did not answer at once, or not as expected')
+  return ns
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 async function measure(store, concurrency) {

@@ -120,7 +120,11 @@ export class RevocationSync {
     }
     if (typeof message?.seq !== 'number' || typeof message.record !== 'object') return
     this.view.apply(message.record)
+    // Each revocation takes the next number and is published in the same script, so they arrive
+    // in order: a number skipped means a message was lost, and what the view cached may be stale.
+    const missed = this.synced && message.seq > this.lastSeq + 1
     this.lastSeq = Math.max(this.lastSeq, message.seq)
+    if (missed) void this.resync()
   }
 
   /** Proves both connections answer, and that no revocation was missed. */
