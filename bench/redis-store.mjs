@@ -154,10 +154,7 @@ async function atScale(url) {
     readyMs,
     firstCheckUs,
     unknownCheckUs,
-    repeated: {
-      memoryStore: median(repeated.memoryStore),
-      redisStore: median(repeated.redisStore),
-    },
+    repeated,
     slow,
   }
 }

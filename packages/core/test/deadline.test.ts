@@ -65,4 +65,30 @@ describe('deadline', () => {
       socket.destroy()
     }
   })
+
+  it('does not count a window in which the loop was blocked before the request went out', async () => {
+    const socket = await connected()
+    try {
+      for (let i = 0; i < 5; i++) {
+        // As a client that writes on setImmediate (node-redis does): the process blocks first.
+        const sent = new Promise<string>((resolve) =>
+          setImmediate(() => {
+            busy(100)
+            void echo(socket).then(resolve)
+          }),
+        )
+        await expect(deadline(sent, 0.02, () => new Error('taken for silence'))).resolves.toBe(
+          'ping',
+        )
+      }
+    } finally {
+      socket.destroy()
+    }
+  })
+
+  it('still rejects on time while the loop is free', async () => {
+    const started = performance.now()
+    await expect(deadline(new Promise(() => {}), 0.05, () => new Error('late'))).rejects.toThrow()
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
 })

@@ -59,7 +59,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   }
   const check = (query: RevocationQuery): boolean | Promise<boolean> => {
     if (!sync.synced) throw new Error('revocations are not in sync with Redis')
-    return view.known(query, Date.now() / 1000) ?? lookup(query)
+    return view.known(query) ?? lookup(query)
   }
 
   return {

@@ -68,18 +68,18 @@ export class RevocationView {
 
   /**
    * Whether a token is revoked as far as this process knows: `true` or `false`, or `undefined`
-   * when Redis must be asked (a `jti` or subject not cached yet).
-   *
-   * @param now - seconds since the epoch
+   * when Redis must be asked (a `jti` or subject not cached yet). Asked on every request: the
+   * clock is only read when a cached answer holds a revocation (most tokens have none).
    */
-  known({ iss, jti, sub, iat }: RevocationQuery, now: number): boolean | undefined {
-    if (this.everything.size > 0 && this.isWatermarked(iss, iat, now)) return true
+  known({ iss, jti, sub, iat }: RevocationQuery): boolean | undefined {
+    if (this.everything.size > 0 && this.isWatermarked(iss, iat, Date.now() / 1000)) return true
     const cache = this.issuers.get(iss)
     const revokedUntil = jti === undefined ? 0 : cache?.jtis.get(jti)
-    if (revokedUntil !== undefined && revokedUntil > now) return true
+    if (revokedUntil !== undefined && revokedUntil > 0 && revokedUntil > Date.now() / 1000)
+      return true
     const mark = sub === undefined ? NONE : cache?.subs.get(sub)
     if (revokedUntil === undefined || mark === undefined) return undefined
-    return isUnder(mark, iat, now)
+    return mark !== NONE && isUnder(mark, iat, Date.now() / 1000)
   }
 
   /**

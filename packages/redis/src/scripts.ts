@@ -51,19 +51,21 @@ return seq
  * KEYS[1] = the sequence counter, KEYS[2] = the hash of global watermarks; ARGV[1] = now (ms,
  * the application's clock) to prune watermarks past their expiry. Returns the sequence number
  * and every global watermark still alive, as [seq, { record JSON, ... }]. The hash holds one
- * field per issuer at most.
+ * field per issuer at most. Every field is decoded before the one write (HDEL of the expired).
  */
 export const SYNC = `
-local alive = {}
+local alive, expired = {}, {}
 local fields = redis.call('HGETALL', KEYS[2])
 for i = 1, #fields, 2 do
   if tonumber(cjson.decode(fields[i + 1]).expiresAt) * 1000 <= tonumber(ARGV[1]) then
-    redis.call('HDEL', KEYS[2], fields[i])
+    expired[#expired + 1] = fields[i]
   else
     alive[#alive + 1] = fields[i + 1]
   end
 end
-return { redis.call('GET', KEYS[1]) or '0', alive }
+local seq = redis.call('GET', KEYS[1]) or '0'
+if #expired > 0 then redis.call('HDEL', KEYS[2], unpack(expired)) end
+return { seq, alive }
 `
 
 /**

@@ -44,7 +44,9 @@ export class RevocationSync {
   ) {
     this.connections = new Connections(make, [names.revocations, names.heartbeat], {
       ready: () => void this.resync(),
-      down: (role) => role === 'subscriber' && this.unsync(),
+      // Either connection down: the heartbeat cannot prove the subscription alive any more, so
+      // the view is not trusted until both are back and it is reloaded.
+      down: () => this.unsync(),
       message: (channel, text) => this.receive(channel, text),
       error: config.report,
     })
@@ -129,7 +131,9 @@ export class RevocationSync {
 
   /** Proves both connections answer, and that no revocation was missed. */
   private async heartbeat(): Promise<void> {
-    if (this.closed || this.syncing || !this.ready()) return
+    // One beat at a time: a later nonce must not replace the one still awaited.
+    if (this.closed || this.syncing || this.beat) return
+    if (!this.ready()) return this.unsync()
     const nonce = randomUUID()
     const arrived = new Promise<void>((resolve) => (this.beat = { nonce, arrived: resolve }))
     const sent = this.command((client) =>
@@ -140,6 +144,7 @@ export class RevocationSync {
     )
     const heard = deadline(arrived, this.config.timeout, silence)
     const [seq, echo] = await Promise.allSettled([sent, heard])
+    this.beat = undefined
     if (seq.status === 'rejected') return this.replace('commands', seq.reason)
     if (echo.status === 'rejected') return this.replace('subscriber', echo.reason)
     if (!this.synced || Number(seq.value) > this.lastSeq) await this.resync()

@@ -109,6 +109,39 @@ describe('a revocation missed on the way', () => {
   })
 })
 
+describe('a silent subscription while the commands connection is down', () => {
+  // Found by a review: with the commands connection reconnecting, no heartbeat ran, so the
+  // silent subscription went unnoticed and a revoked token kept being accepted from the cache.
+  it('fails closed at once and never answers from the cache until back in sync', async () => {
+    const prefix = `half-${next++}:`
+    const proxy = await startProxy(server.port)
+    proxies.push(proxy)
+    const reader = await open({ url: proxy.url, prefix })
+    const writer = await open({ prefix })
+    const token = { iss: A, jti: 'half', sub: 'bob', iat: Math.floor(now()) }
+    expect(await checked(reader, token)).toBe(false) // cached: not revoked
+    const subscription = (sent: string) => /SUBSCRIBE/i.test(sent)
+    proxy.silence(subscription)
+    proxy.refuse(true)
+    proxy.reset((sent) => !subscription(sent))
+    await writer.revoke({ kind: 'jti', iss: A, jti: 'half', expiresAt: now() + 60 })
+    const answers = new Set<unknown>()
+    const started = performance.now()
+    while (performance.now() - started < 3000) {
+      answers.add(await checked(reader, token))
+      await sleep(50)
+    }
+    expect([...answers]).toEqual(['unavailable'])
+    proxy.refuse(false)
+    let answer: unknown
+    while ((answer = await checked(reader, token)) === 'unavailable') {
+      expect(performance.now() - started).toBeLessThan(10_000)
+      await sleep(50)
+    }
+    expect(answer).toBe(true)
+  }, 20_000)
+})
+
 describe('a million live revocations', () => {
   // The bench seeds 1,000,000 (pnpm bench:redis); 200,000 keep this test quick.
   const LIVE = 200_000

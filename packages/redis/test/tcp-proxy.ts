@@ -16,12 +16,18 @@ export interface TcpProxy {
    * those whose client sent something it accepts (say a SUBSCRIBE command).
    */
   silence(match?: (sent: string) => boolean): void
+  /** Resets the connections open now that `match` accepts (all without it). */
+  reset(match?: (sent: string) => boolean): void
+  /** While on, closes every new connection at once, as a Redis that cannot be reached. */
+  refuse(on: boolean): void
   close(): Promise<void>
 }
 
 export async function startProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<{ client: Socket; upstream: Socket; silent: boolean; sent: string }>()
+  let refusing = false
   const server = createServer((client) => {
+    if (refusing) return void client.destroy()
     const upstream = connect(targetPort, '127.0.0.1')
     const pair = { client, upstream, silent: false, sent: '' }
     pairs.add(pair)
@@ -47,6 +53,12 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
     },
     silence(match) {
       for (const pair of pairs) if (!match || match(pair.sent)) pair.silent = true
+    },
+    reset(match) {
+      for (const pair of pairs) if (!match || match(pair.sent)) pair.client.resetAndDestroy()
+    },
+    refuse(on) {
+      refusing = on
     },
     close: () =>
       new Promise<void>((resolve) => {

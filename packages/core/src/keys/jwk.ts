@@ -31,6 +31,8 @@ export function importPublicJwk(jwk: unknown, allowed: ReadonlySet<string>): Ver
     return 'carries private key material'
   if (key.use !== undefined && key.use !== 'sig')
     return 'is not meant for signatures (`use` is not "sig")'
+  if (key.key_ops !== undefined && !Array.isArray(key.key_ops))
+    return 'has a `key_ops` that is not an array (RFC 7517 §4.3)'
   if (Array.isArray(key.key_ops) && !key.key_ops.includes('verify'))
     return 'is not meant for verification (`key_ops` lacks "verify")'
   if (key.kid !== undefined && typeof key.kid !== 'string')

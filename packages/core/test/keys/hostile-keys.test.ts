@@ -69,6 +69,25 @@ describe('a JWK whose member names an Object.prototype property', () => {
   )
 })
 
+describe('a JWK whose key_ops is not an array (RFC 7517 §4.3)', () => {
+  it.each([
+    ['a string', 'sign'],
+    ['an object', { verify: true }],
+    ['a number', 1],
+  ])('is refused in local keys (%s), never taken as usable for anything', (_, keyOps) => {
+    const build = () =>
+      createGuard({
+        issuer: issuer.url,
+        audience: issuer.audience,
+        keys: [
+          ...issuer.jwks().keys,
+          { ...generateSigningKey('ES256').publicJwk, key_ops: keyOps },
+        ],
+      })
+    expect(build).toThrow(/option "keys\[1\]".*key_ops/)
+  })
+})
+
 describe(`a token without kid, tried against at most ${MAX_CANDIDATES} keys`, () => {
   const keys = Array.from({ length: 16 }, () => generateSigningKey('ES256', undefined))
   const jwk = (key: (typeof keys)[number]) => {
