@@ -1,4 +1,5 @@
 /** Shared helpers for core tests: a guard for the local issuer, a request carrying a token, one decision. */
+import { JwksServer } from '@bearer-guard/testing'
 import type { LocalIssuer } from '@bearer-guard/testing'
 import type { Decision, RequestInput } from '../src/decision.js'
 import type { MaybePromise } from '../src/maybe.js'
@@ -44,4 +45,25 @@ export async function decide(
 export async function outcome(decision: MaybePromise<Decision>): Promise<string> {
   const result = await decision
   return result.ok ? 'ok' : 'preflight' in result ? 'preflight' : result.reason
+}
+
+/**
+ * Runs `use` with a server that serves `keys()` as a JWKS at `${origin}/jwks.json` (no
+ * discovery documents), and stops it afterwards, also when `use` fails.
+ */
+export async function withJwksServer<T>(
+  keys: () => unknown[],
+  use: (server: JwksServer) => Promise<T>,
+): Promise<T> {
+  const server = await JwksServer.start({
+    jwks: () => ({ keys: keys() }),
+    metadata: () => ({}),
+    cacheControl: () => undefined,
+    discovery: () => 'none',
+  })
+  try {
+    return await use(server)
+  } finally {
+    await server.close()
+  }
 }

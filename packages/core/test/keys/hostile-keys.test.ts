@@ -1,13 +1,13 @@
 // Key sets an attacker or a careless provider shaped: member values that name Object.prototype
 // properties, and sets so large that a token without kid would cost a signature check per key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createIssuer, generateSecret, generateSigningKey, JwksServer } from '@bearer-guard/testing'
+import { createIssuer, generateSecret, generateSigningKey } from '@bearer-guard/testing'
 import type { LocalIssuer } from '@bearer-guard/testing'
 import { BearerGuardError } from '../../src/errors.js'
 import { createGuard } from '../../src/guard.js'
 import type { KeyEvent } from '../../src/keys/key-events.js'
 import { MAX_CANDIDATES } from '../../src/keys/verify-key.js'
-import { decide, outcome } from '../helpers.js'
+import { decide, outcome, withJwksServer } from '../helpers.js'
 
 let issuer: LocalIssuer
 beforeAll(async () => {
@@ -30,27 +30,22 @@ describe('a JWK whose member names an Object.prototype property', () => {
     'is ignored in a remote set (%s: %s), the other keys still verify',
     async (member, value) => {
       const events: KeyEvent[] = []
-      const server = await JwksServer.start({
-        jwks: () => ({ keys: [hostile(member, value), ...issuer.jwks().keys] }),
-        metadata: () => ({}),
-        cacheControl: () => undefined,
-        discovery: () => 'none',
-      })
-      try {
-        const guard = createGuard({
-          issuer: issuer.url,
-          audience: issuer.audience,
-          jwksUri: `${server.origin}/jwks.json`,
-          onKeyEvent: (event) => events.push(event),
-        })
-        expect(await outcome(decide(guard, await issuer.mint()))).toBe('ok')
-        const ignored = events.filter((event) => event.type === 'key_ignored')
-        expect(ignored.map((event) => event.type === 'key_ignored' && event.kid)).toEqual([
-          `hostile-${member}-${value}`,
-        ])
-      } finally {
-        await server.close()
-      }
+      await withJwksServer(
+        () => [hostile(member, value), ...issuer.jwks().keys],
+        async (server) => {
+          const guard = createGuard({
+            issuer: issuer.url,
+            audience: issuer.audience,
+            jwksUri: `${server.origin}/jwks.json`,
+            onKeyEvent: (event) => events.push(event),
+          })
+          expect(await outcome(decide(guard, await issuer.mint()))).toBe('ok')
+          const ignored = events.filter((event) => event.type === 'key_ignored')
+          expect(ignored.map((event) => event.type === 'key_ignored' && event.kid)).toEqual([
+            `hostile-${member}-${value}`,
+          ])
+        },
+      )
     },
   )
 
@@ -146,24 +141,19 @@ describe(`a token without kid, tried against at most ${MAX_CANDIDATES} keys`, ()
   })
 
   it('causes no JWKS refetch for a kid-less token that fits too many keys', async () => {
-    const server = await JwksServer.start({
-      jwks: () => ({ keys: keys.map(jwk) }),
-      metadata: () => ({}),
-      cacheControl: () => undefined,
-      discovery: () => 'none',
-    })
-    try {
-      const guard = createGuard({
-        issuer: issuer.url,
-        audience: issuer.audience,
-        jwksUri: `${server.origin}/jwks.json`,
-        jwksCache: { cooldown: 0 },
-      })
-      const token = await issuer.mint({}, { key: keys[0]!, kid: null })
-      for (let i = 0; i < 5; i++) expect(await outcome(decide(guard, token))).toBe('unknown_key')
-      expect(server.hits.jwks).toBe(1)
-    } finally {
-      await server.close()
-    }
+    await withJwksServer(
+      () => keys.map(jwk),
+      async (server) => {
+        const guard = createGuard({
+          issuer: issuer.url,
+          audience: issuer.audience,
+          jwksUri: `${server.origin}/jwks.json`,
+          jwksCache: { cooldown: 0 },
+        })
+        const token = await issuer.mint({}, { key: keys[0]!, kid: null })
+        for (let i = 0; i < 5; i++) expect(await outcome(decide(guard, token))).toBe('unknown_key')
+        expect(server.hits.jwks).toBe(1)
+      },
+    )
   })
 })

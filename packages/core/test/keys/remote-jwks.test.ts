@@ -1,11 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createIssuer, generateSigningKey, JwksServer } from '@bearer-guard/testing'
+import { createIssuer, generateSigningKey } from '@bearer-guard/testing'
 import type { LocalIssuer } from '@bearer-guard/testing'
 import { ASYMMETRIC_ALGORITHMS } from '../../src/keys/algorithms.js'
 import type { KeyEvent } from '../../src/keys/key-events.js'
 import { JWKS_CACHE_DEFAULTS, RemoteJwks } from '../../src/keys/remote-jwks.js'
 import type { JwksCacheConfig } from '../../src/keys/remote-jwks.js'
+import { withJwksServer } from '../helpers.js'
 
 const allowed = new Set<string>(ASYMMETRIC_ALGORITHMS)
 let issuer: LocalIssuer
@@ -251,33 +252,26 @@ describe('RemoteJwks.lookup(alg, kid)', () => {
       ...generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' }),
       kid: 'weak',
     }
-    const server = await JwksServer.start({
-      jwks: () => ({
-        keys: [
-          good.publicJwk,
-          weak,
-          { kty: 'oct', k: 'c2VjcmV0', kid: 'hmac' },
-          { ...good.publicJwk, kid: 'priv', d: 'AAAA' },
-          { kty: 'XYZ', kid: 'odd' },
-        ],
-      }),
-      metadata: () => ({}),
-      cacheControl: () => undefined,
-      discovery: () => 'none',
-    })
-    try {
-      const source = jwks({}, `${server.origin}/jwks.json`)
-      expect(found(await source.lookup('ES256', good.kid))).toEqual([good.kid])
-      expect(found(await source.lookup('RS256', 'weak'))).toBe('unknown_key')
-      const ignored = events.filter((event) => event.type === 'key_ignored')
-      expect(ignored.map((event) => event.type === 'key_ignored' && event.kid)).toEqual([
-        'weak',
-        'hmac',
-        'priv',
-        'odd',
-      ])
-    } finally {
-      await server.close()
-    }
+    await withJwksServer(
+      () => [
+        good.publicJwk,
+        weak,
+        { kty: 'oct', k: 'c2VjcmV0', kid: 'hmac' },
+        { ...good.publicJwk, kid: 'priv', d: 'AAAA' },
+        { kty: 'XYZ', kid: 'odd' },
+      ],
+      async (server) => {
+        const source = jwks({}, `${server.origin}/jwks.json`)
+        expect(found(await source.lookup('ES256', good.kid))).toEqual([good.kid])
+        expect(found(await source.lookup('RS256', 'weak'))).toBe('unknown_key')
+        const ignored = events.filter((event) => event.type === 'key_ignored')
+        expect(ignored.map((event) => event.type === 'key_ignored' && event.kid)).toEqual([
+          'weak',
+          'hmac',
+          'priv',
+          'odd',
+        ])
+      },
+    )
   })
 })
