@@ -39,7 +39,8 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
-    // Adapters reach the core only through its public entry point.
+    // Adapters reach the core only through its two entry points: `@bearer-guard/core` and
+    // `@bearer-guard/core/adapter`.
     files: [
       'packages/express/src/**',
       'packages/koa/src/**',
@@ -58,6 +59,23 @@ export default tseslint.config(
             {
               group: ['../../core/*', '../core/*'],
               message: 'Import @bearer-guard/core, not its files.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Applications use the application entry: the adapter one is for adapters and stores.
+    files: ['examples/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@bearer-guard/core/adapter',
+              message: 'Applications import @bearer-guard/core or a framework adapter.',
             },
           ],
         },

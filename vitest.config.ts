@@ -1,16 +1,22 @@
 // One vitest run for the workspace: a project per package, plus examples and the shared suites.
-// `@bearer-guard/*` resolves to each package's src, so nothing needs building before a test.
+// `@bearer-guard/*` (and `@bearer-guard/core/adapter`) resolve to each package's src, so nothing needs building before a test.
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 const packages = ['core', 'express', 'koa', 'fastify', 'redis', 'testing']
-const src = (name: string) =>
-  fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
+const src = (name: string, entry = 'index') =>
+  fileURLToPath(new URL(`./packages/${name}/src/${entry}.ts`, import.meta.url))
 const reportFile = process.env.VITEST_JSON_REPORT
 
 export default defineConfig({
   resolve: {
-    alias: packages.map((name) => ({ find: `@bearer-guard/${name}`, replacement: src(name) })),
+    alias: [
+      { find: /^@bearer-guard\/core\/adapter$/, replacement: src('core', 'adapter') },
+      ...packages.map((name) => ({
+        find: new RegExp(`^@bearer-guard/${name}$`),
+        replacement: src(name),
+      })),
+    ],
   },
   test: {
     reporters: reportFile ? ['default', ['json', { outputFile: reportFile }]] : ['default'],

@@ -34,10 +34,9 @@ export interface AuthInfo {
  */
 export interface RequestInput {
   /**
-   * An object unique to the request and living as long as it: Node's request, or another
-   * per-request object the adapter finds cheaper to extend (Express: `res.locals`). A request
-   * is verified once and a use counted once per `raw`, however many gates it passes; the core
-   * keeps that state on it under a symbol of its own.
+   * An object unique to the request and living as long as it: Node's request, or the
+   * framework's request object. A request is verified once and a use counted once per `raw`,
+   * however many gates it passes; the guard keeps that state on it under `guard.stateKey`.
    */
   raw?: object
   /** HTTP method, as received. */

@@ -2,26 +2,26 @@
  * The guard: built once from the options, it turns a neutral request into a decision. Adapters
  * call `guard.route(policy)` once per route and the returned check once per request.
  */
+import { authenticator } from './authenticate.js'
+import type { Authenticate, Authentication } from './authenticate.js'
 import { PREFLIGHT, refuse } from './decision.js'
 import type { AuthInfo, Decision, Preflight, Refusal, RequestInput } from './decision.js'
-import { andThen, isPromiseLike } from './maybe.js'
-import type { MaybePromise } from './maybe.js'
-import { extractBearer, isPreflight } from './extract/bearer.js'
+import { isPreflight } from './extract/bearer.js'
 import { hasBodyToken } from './extract/body.js'
 import { responder } from './http.js'
 import type { HttpResponse } from './http.js'
+import { isPromiseLike } from './maybe.js'
+import type { MaybePromise } from './maybe.js'
 import { guardConfig } from './options.js'
 import type { GuardConfig, GuardOptions } from './options.js'
+import { targetPath } from './policy/bind-url.js'
 import { useKey } from './policy/max-uses.js'
 import { compilePolicy, evaluateChecks, gateChecks } from './policy/policy.js'
 import type { PolicyCheck, PolicyContext, RoutePolicy } from './policy/policy.js'
-import type { Store } from './store/store.js'
 import { DEFAULT_RETENTION, storedRevocation } from './policy/revocation.js'
 import type { Revocation } from './policy/revocation.js'
 import { REASONS } from './reasons.js'
-import { recall } from './verify/token-cache.js'
-import type { CachedVerification } from './verify/token-cache.js'
-import { verifyToken } from './verify/verify-token.js'
+import type { Store } from './store/store.js'
 
 /**
  * Checks one request against the app-level options and one route's policy. The decision is
@@ -33,7 +33,14 @@ export type RouteCheck = (input: RequestInput) => MaybePromise<Decision>
 
 /** A guard built from `GuardOptions`. */
 export interface Guard {
-  readonly config: GuardConfig
+  /**
+   * The key under which the guard keeps a request's state on `RequestInput.raw`. Adapters for
+   * frameworks that declare request properties up front (Fastify's `decorateRequest`) declare
+   * it; others need not know it.
+   */
+  readonly stateKey: symbol
+  /** Whether an `onDecision` handler is set: adapters then pass `route` in `RequestInput`. */
+  readonly reportsDecisions: boolean
   /**
    * Compiles a route policy (throwing a `BearerGuardError` for a bad one, at route definition)
    * and returns the per-request check.
@@ -93,13 +100,6 @@ class GateContext implements PolicyContext {
   }
 }
 
-/** A decision, with the token and its verified contents when its signature verified. */
-interface Authentication {
-  decision: Decision
-  verified?: AuthInfo
-  token?: string
-}
-
 /**
  * Builds a guard. Options are validated here: a bad one throws at construction, never later.
  *
@@ -110,105 +110,112 @@ interface Authentication {
  */
 export function createGuard(options: GuardOptions): Guard {
   const config = guardConfig(options)
-  // One authentication, and one run of each check, per underlying request. The state lives on
-  // the request object under this guard's own symbol: a WeakMap entry per request would cost
-  // the garbage collector far more (ephemerons), and the symbol keeps guards apart.
-  const STATE = Symbol('bearer-guard request state')
-  // One lookup in the token cache per request serves extraction and verification: credentials
-  // the cache holds passed the grammar when first seen (extractBearer's `seen`), and the entry
-  // found is handed to verification. `seen` keeps it here; `authenticate` takes it in the same
-  // synchronous call, so no other request ever reads it.
-  const cache = config.tokenCache
-  let recalled: CachedVerification | undefined
-  const seen =
-    cache && ((credentials: string) => (recalled = recall(cache, credentials)) !== undefined)
-
-  const authenticate = (input: RequestInput, now: number): MaybePromise<Authentication> => {
-    recalled = undefined
-    const extraction = extractBearer(input, seen)
-    if ('reason' in extraction) return { decision: refuse(extraction.reason) }
-    const { token } = extraction
-    // Extraction looked the token up whenever the cache is on: null says it found nothing.
-    const cached = cache && (recalled ?? null)
-    recalled = undefined
-    return andThen(verifyToken(token, config, now, cached), (verification) =>
-      verification.ok
-        ? { decision: verification, verified: verification.auth, token }
-        : { decision: verification },
-    )
+  // The symbol keeps guards apart on one request. State on the request object itself rather
+  // than in a WeakMap keyed by requests: a WeakMap entry per request costs the garbage
+  // collector far more (ephemerons).
+  const stateKey = Symbol('bearer-guard request state')
+  const authenticate = authenticator(config)
+  return {
+    stateKey,
+    reportsDecisions: config.onDecision !== undefined,
+    route: (policy) => routeCheck(config, policy, stateKey, authenticate),
+    respond: responder(config),
+    checkBody: (input) => bodyCheck(config, input, stateKey),
+    revoke: revoker(config),
   }
+}
 
-  const stateOf = (input: RequestInput, now: number): RequestState => {
-    const raw = input.raw as { [STATE]?: RequestState } | undefined
-    let state = raw?.[STATE]
-    if (!state) {
-      const authentication = authenticate(input, now)
-      state = { authentication, passed: [] }
-      // Once settled, later gates of the request read the value without another promise.
-      if (isPromiseLike(authentication)) {
-        const pending = state
-        pending.authentication = Promise.resolve(authentication).then(
-          (settled) => (pending.authentication = settled),
-        )
-      }
-      if (raw) raw[STATE] = state
-    }
-    return state
-  }
+type StateHolder = Record<symbol, RequestState | undefined>
 
-  const route = (policy?: RoutePolicy): RouteCheck => {
-    const checks = gateChecks(
-      config.policy,
-      policy === undefined ? undefined : compilePolicy(policy, 'policy'),
-    )
-    // The gate proper, once the request is authenticated. No closure is made on the way when
-    // nothing waits, so a repeated token costs no promise and little garbage.
-    const gate = (
-      input: RequestInput,
-      state: RequestState,
-      authentication: Authentication,
-      started: number,
-      now: number,
-    ) => {
-      const { decision, verified, token } = authentication
-      if (!decision.ok || !verified || token === undefined)
-        return report(config, input, authentication, started)
-      const refusal = evaluateChecks(
-        checks,
-        new GateContext(config, input, state, verified, token, now),
-        state.passed,
+/** The request's state: authenticated by the first gate it reaches, read by the others. */
+function stateOf(
+  input: RequestInput,
+  stateKey: symbol,
+  authenticate: Authenticate,
+  now: number,
+): RequestState {
+  const raw = input.raw as StateHolder | undefined
+  let state = raw?.[stateKey]
+  if (!state) {
+    const authentication = authenticate(input, now)
+    state = { authentication, passed: [] }
+    // Once settled, later gates of the request read the value without another promise.
+    if (isPromiseLike(authentication)) {
+      const pending = state
+      pending.authentication = Promise.resolve(authentication).then(
+        (settled) => (pending.authentication = settled),
       )
-      return isPromiseLike(refusal)
-        ? Promise.resolve(refusal).then((refused) =>
-            concluded(config, input, authentication, refused, started),
-          )
-        : concluded(config, input, authentication, refusal, started)
     }
-    return (input) => {
-      const started = config.onDecision ? performance.now() : 0
-      if (isPreflight(input)) return report(config, input, { decision: PREFLIGHT }, started)
-      const now = nowSeconds()
-      const state = stateOf(input, now)
-      const authentication = state.authentication
-      // After a wait (a key fetch, the store), the gate's checks read the clock again.
-      return isPromiseLike(authentication)
-        ? Promise.resolve(authentication).then((settled) =>
-            gate(input, state, settled, started, nowSeconds()),
-          )
-        : gate(input, state, authentication, started, now)
-    }
+    if (raw) raw[stateKey] = state
   }
+  return state
+}
 
-  const checkBody = (input: RequestInput): Refusal | undefined => {
-    const state = (input.raw as { [STATE]?: RequestState } | undefined)?.[STATE]
-    const authentication = state?.authentication
-    if (!authentication || isPromiseLike(authentication) || !authentication.decision.ok) return
-    if (!hasBodyToken(input.body)) return
-    const refusal = refuse('token_in_body')
-    report(config, input, { decision: refusal }, config.onDecision ? performance.now() : 0)
-    return refusal
+/** Compiles one route's policy (throwing for a bad one) into its per-request check. */
+function routeCheck(
+  config: GuardConfig,
+  policy: RoutePolicy | undefined,
+  stateKey: symbol,
+  authenticate: Authenticate,
+): RouteCheck {
+  const checks = gateChecks(
+    config.policy,
+    policy === undefined ? undefined : compilePolicy(policy, 'policy'),
+  )
+  // The gate proper, once the request is authenticated. No closure is made on the way when
+  // nothing waits, so a repeated token costs no promise and little garbage.
+  const gate = (
+    input: RequestInput,
+    state: RequestState,
+    authentication: Authentication,
+    started: number,
+    now: number,
+  ) => {
+    const { decision, verified, token } = authentication
+    if (!decision.ok || !verified || token === undefined)
+      return report(config, input, authentication, started)
+    const refusal = evaluateChecks(
+      checks,
+      new GateContext(config, input, state, verified, token, now),
+      state.passed,
+    )
+    return isPromiseLike(refusal)
+      ? Promise.resolve(refusal).then((refused) =>
+          concluded(config, input, authentication, refused, started),
+        )
+      : concluded(config, input, authentication, refusal, started)
   }
+  return (input) => {
+    const started = config.onDecision ? performance.now() : 0
+    if (isPreflight(input)) return report(config, input, { decision: PREFLIGHT }, started)
+    const now = nowSeconds()
+    const state = stateOf(input, stateKey, authenticate, now)
+    const authentication = state.authentication
+    // After a wait (a key fetch, the store), the gate's checks read the clock again.
+    return isPromiseLike(authentication)
+      ? Promise.resolve(authentication).then((settled) =>
+          gate(input, state, settled, started, nowSeconds()),
+        )
+      : gate(input, state, authentication, started, now)
+  }
+}
 
+/** Refuses an accepted request whose parsed body carries a token too. */
+function bodyCheck(
+  config: GuardConfig,
+  input: RequestInput,
+  stateKey: symbol,
+): Refusal | undefined {
+  const authentication = (input.raw as StateHolder | undefined)?.[stateKey]?.authentication
+  if (!authentication || isPromiseLike(authentication) || !authentication.decision.ok) return
+  if (!hasBodyToken(input.body)) return
+  const refusal = refuse('token_in_body')
+  report(config, input, { decision: refusal }, config.onDecision ? performance.now() : 0)
+  return refusal
+}
+
+/** `guard.revoke`: a revocation validated against the guard's issuers, then stored. */
+function revoker(config: GuardConfig): (revocation: Revocation) => Promise<void> {
   // A token older than maxTokenAge is refused anyway, so its revocation need not outlive that.
   const revocationConfig = {
     retention:
@@ -218,11 +225,9 @@ export function createGuard(options: GuardOptions): Guard {
     tolerance: config.clockTolerance,
     issuers: new Set(config.issuers.keys()),
   }
-  const revoke = async (revocation: Revocation): Promise<void> => {
+  return async (revocation) => {
     await config.store.revoke(storedRevocation(revocation, revocationConfig, Date.now() / 1000))
   }
-
-  return { config, route, respond: responder(config), checkBody, revoke }
 }
 
 /** Reports a gate whose token verified: refused by one of its checks, or accepted. */
@@ -248,25 +253,21 @@ function report(
 ): Decision {
   if (config.onDecision) {
     const payload = verified?.payload
+    const preflight = !decision.ok && 'preflight' in decision
     config.onDecision({
-      outcome: decision.ok ? 'allow' : 'preflight' in decision ? 'preflight' : 'deny',
+      outcome: decision.ok ? 'allow' : preflight ? 'preflight' : 'deny',
       ...(decision.ok
         ? {}
-        : 'preflight' in decision
+        : preflight
           ? { status: 204 }
           : { reason: decision.reason, status: REASONS[decision.reason].status }),
       method: input.method,
-      route: input.route ?? pathOf(input.url),
+      route: input.route ?? targetPath(input.url),
       ...(payload && { iss: payload.iss, sub: payload.sub, jti: payload.jti }),
       durationMs: performance.now() - started,
     })
   }
   return decision
-}
-
-function pathOf(url: string): string {
-  const end = url.search(/[?#]/)
-  return end === -1 ? url : url.slice(0, end)
 }
 
 function nowSeconds(): number {

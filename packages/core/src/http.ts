@@ -1,7 +1,5 @@
 /** Renders a refusal as an HTTP response, and the headers of an authenticated one. */
-import { OutgoingMessage } from 'node:http'
 import type { Preflight, Refusal } from './decision.js'
-import { perPrototype } from './per-prototype.js'
 import { HIDDEN_DESCRIPTIONS, REASONS } from './reasons.js'
 import type { Reason } from './reasons.js'
 
@@ -114,15 +112,10 @@ export interface HeaderAccess {
  * The route can still set its own afterwards.
  */
 export function setAuthenticatedHeaders(response: HeaderAccess): void {
-  const node = usesNodeMethods(response) === true
-  const store = node ? nodeHeaderStore(response) : undefined
-  if (store) return setInStore(store)
-  const get = node ? nodeGetHeader : response.getHeader
-  const set = node ? nodeSetHeader : response.setHeader
-  const vary = mergedVary(headerText(get.call(response, 'Vary')))
-  if (vary !== undefined) set.call(response, 'Vary', vary)
-  if (!headerText(get.call(response, 'Cache-Control')))
-    set.call(response, 'Cache-Control', 'private')
+  const vary = mergedVary(headerText(response.getHeader('Vary')))
+  if (vary !== undefined) response.setHeader('Vary', vary)
+  if (!headerText(response.getHeader('Cache-Control')))
+    response.setHeader('Cache-Control', 'private')
 }
 
 /** The `Vary` to set given the one already set, or `undefined` when it already covers us. */
@@ -131,69 +124,6 @@ function mergedVary(vary: string): string | undefined {
   return /(^|,)\s*(authorization|\*)\s*(,|$)/i.test(vary) ? undefined : `${vary}, Authorization`
 }
 
-// Node's own header methods, called directly when a response's prototype chain leads to them
-// unchanged. Why: Express swaps the prototype of every `res` for its app's chain, and looking
-// the two methods up through it made the two headers cost about twice what the calls do
-// (bench/README.md). Decided once per prototype, at its first response: a chain that overrides
-// either method by then (an app's own, an agent's patch of Node's) is called as it is. A method
-// assigned on one response object itself is not seen; nothing in Express, Koa or Node does that.
-const { getHeader: nodeGetHeader, setHeader: nodeSetHeader } = OutgoingMessage.prototype
-const usesNodeMethods = perPrototype(
-  (prototype) =>
-    (prototype as HeaderAccess).getHeader === nodeGetHeader &&
-    (prototype as HeaderAccess).setHeader === nodeSetHeader,
-)
-
-/** Node's store of a response's headers: `[name, value]` under the lower-cased name. */
-type HeaderStore = Record<string, [string, unknown] | undefined>
-
-// Where, on a Node response, its unchanged setHeader and getHeader keep the headers. Why write
-// there rather than call them: Express gives every `res` a hidden class of its own, so each
-// read of a property of `res` misses V8's caches, and the two gets and two sets read three or
-// four of them each time: 1.6-1.8 µs inside Express, against 0.2-0.9 µs for one read of the
-// store and the writes (bench/README.md). The store's symbol is Node's internal `kOutHeaders`:
-// found, and its use checked, once at start-up on a response of our own; where Node keeps
-// headers otherwise, it stays undefined and every response goes through the methods. One
-// difference: on a response whose headers went out already, setHeader would throw; the store
-// takes the two headers and nothing reads them again (the route's own write throws then).
-const HEADER_STORE = findHeaderStore()
-
-function findHeaderStore(): symbol | undefined {
-  try {
-    const probe = new OutgoingMessage() as unknown as HeaderAccess & Record<symbol, HeaderStore>
-    nodeSetHeader.call(probe, 'Vary', 'probe')
-    const symbol = Object.getOwnPropertySymbols(probe).find((candidate) => {
-      const entry = probe[candidate]?.vary
-      return entry?.[0] === 'Vary' && entry[1] === 'probe'
-    })
-    if (!symbol) return undefined
-    const store = probe[symbol] as HeaderStore
-    store['cache-control'] = ['Cache-Control', 'private']
-    return nodeGetHeader.call(probe, 'Cache-Control') === 'private' ? symbol : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** The response's header store when it has one already (Express has set `X-Powered-By`). */
-function nodeHeaderStore(response: HeaderAccess): HeaderStore | undefined {
-  if (!HEADER_STORE) return undefined
-  const store = (response as unknown as Record<symbol, HeaderStore | null | undefined>)[
-    HEADER_STORE
-  ]
-  return store ?? undefined
-}
-
-/** What `setAuthenticatedHeaders` does through Node's methods, in the store itself. */
-function setInStore(store: HeaderStore): void {
-  const vary = mergedVary(headerText(store.vary?.[1] as HeaderValue))
-  if (vary !== undefined) store.vary = ['Vary', vary]
-  if (!headerText(store['cache-control']?.[1] as HeaderValue))
-    store['cache-control'] = ['Cache-Control', 'private']
-}
-
-type HeaderValue = string | number | readonly string[] | undefined
-
-function headerText(value: HeaderValue): string {
+function headerText(value: string | number | readonly string[] | undefined): string {
   return Array.isArray(value) ? value.join(', ') : value === undefined ? '' : String(value)
 }

@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process'
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deadline } from '@bearer-guard/core'
+import { deadline } from '../src/deadline.js'
 
 // The echo server runs in another process: it must answer while this one is blocked.
 const ECHO = `

@@ -186,7 +186,8 @@ describe('the @bearer-guard/fastify plugin on Fastify 5', () => {
   it('exposes the guard as app.bearerGuard', async () => {
     const app = Fastify()
     await app.register(bearerGuard, { ...issuer.guardOptions, realm: 'fastify' })
-    expect(app.bearerGuard.config.realm).toBe('fastify')
+    const refusal = app.bearerGuard.respond({ ok: false, reason: 'missing_token' })
+    expect(refusal.headers['WWW-Authenticate']).toBe('Bearer realm="fastify"')
     await app.close()
   })
 })

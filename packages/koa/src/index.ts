@@ -3,7 +3,7 @@
  * request from `ctx`, asks the guard, and either answers the refusal itself or awaits `next()`.
  */
 import './augment.js'
-import { createGuard, isPromiseLike, setAuthenticatedHeaders } from '@bearer-guard/core'
+import { createGuard } from '@bearer-guard/core'
 import type {
   AuthInfo,
   Decision,
@@ -12,6 +12,7 @@ import type {
   HttpResponse,
   RoutePolicy,
 } from '@bearer-guard/core'
+import { isPromiseLike, setAuthenticatedHeaders } from '@bearer-guard/core/adapter'
 import type { Context, Middleware, Next } from 'koa'
 
 export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
@@ -76,8 +77,8 @@ function send(ctx: Context, response: HttpResponse): void {
   ctx.body = response.body
 }
 
-// @koa/router records the pattern of the route being run.
+// @koa/router records the pattern of the route being run as `ctx.routerPath`.
 function matchedRoute(ctx: Context): string | undefined {
-  const route = (ctx as { _matchedRoute?: unknown })._matchedRoute
+  const route = (ctx as { routerPath?: unknown }).routerPath
   return typeof route === 'string' ? route : undefined
 }

@@ -4,7 +4,7 @@
  * UTF-8 would make one (a lone surrogate and U+FFFD).
  */
 import { randomUUID } from 'node:crypto'
-import { identityDigest } from '@bearer-guard/core'
+import { identityDigest } from '@bearer-guard/core/adapter'
 
 /** The key and channel names of one store. */
 export interface KeyNames {

@@ -1,5 +1,6 @@
 /** The options of `redisStore()`, validated at construction into a `StoreConfig`. */
-import { BearerGuardError, isolated, parseDuration } from '@bearer-guard/core'
+import { BearerGuardError } from '@bearer-guard/core'
+import { isolated, parseDuration } from '@bearer-guard/core/adapter'
 import type { RedisConnection } from './connections.js'
 
 /** Options of `redisStore()`. */

@@ -8,7 +8,7 @@
  * clears the view; either way revocation checks fail until the store is in sync again.
  */
 import { randomUUID } from 'node:crypto'
-import { deadline } from '@bearer-guard/core'
+import { deadline } from '@bearer-guard/core/adapter'
 import type { StoredRevocation } from '@bearer-guard/core'
 import { Connections } from './connections.js'
 import type { RedisConnection, Role } from './connections.js'

@@ -73,12 +73,16 @@ export function pathDigest(path: string): string {
  * @example normalizePath('/orders/%7Ejane?page=2') // '/orders/~jane'
  */
 export function normalizePath(target: string): string {
-  const end = target.search(/[?#]/)
-  const raw = end === -1 ? target : target.slice(0, end)
-  return raw.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => {
+  return targetPath(target).replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => {
     const char = String.fromCharCode(parseInt(hex, 16))
     return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`
   })
+}
+
+/** A request target without its query and fragment. */
+export function targetPath(target: string): string {
+  const end = target.search(/[?#]/)
+  return end === -1 ? target : target.slice(0, end)
 }
 
 /**
