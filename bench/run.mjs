@@ -4,7 +4,8 @@
 // another pinned to core 1 (50 connections). Contenders are interleaved and the whole set is
 // run ROUNDS times; each figure is the median over rounds, and "added µs" is the server time a
 // contender adds per request over the bare framework measured in the same round. Results go to
-// bench/results/<date>.json and a markdown summary on stdout (pasted into bench/README.md).
+// bench/results/<date>.json (ignored by git, never committed) and a markdown summary on stdout
+// (pasted into bench/README.md).
 //
 // Environment: ALGS (default ES256,RS256), ROUNDS (3), SECONDS (3 per measurement), WARMUP (1),
 // WARMUP_MAX (4, the cap on the one pass over a scenario's tokens), PAIRS (3), EXPRESS_PAIRS (15),
