@@ -63,7 +63,7 @@ export interface JwksCacheOptions {
   retryInterval?: number | string
 }
 
-/** Options of a guard: one shape for every adapter (CONTRACT.md, "Options"). */
+/** Options of a guard: one shape for every adapter (packages/core/README.md, "Options"). */
 export interface GuardOptions extends RoutePolicy {
   /** Exact `iss` value(s). Required unless `issuers` is given. */
   issuer?: string | string[]
@@ -73,7 +73,7 @@ export interface GuardOptions extends RoutePolicy {
   keys?: JWK[] | { keys: JWK[] }
   /** HMAC secrets, current first; each at least 32 bytes. */
   secrets?: (string | Uint8Array)[]
-  /** Allow-list; the token header never widens it. Defaults by key source (CONTRACT.md). */
+  /** Allow-list; the token header never widens it. Defaults by key source (packages/core/README.md). */
   algorithms?: string[]
   /** Accepted `typ` header values; default: absent, `JWT`, `at+jwt`, `application/at+jwt`. */
   typ?: string | string[] | false

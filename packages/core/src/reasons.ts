@@ -1,5 +1,5 @@
 /**
- * The one table of refusal reasons (CONTRACT.md, "Responses"): each reason's status, its RFC 6750
+ * The one table of refusal reasons (listed in packages/core/README.md): each reason's status, its RFC 6750
  * error code and its fixed description. Nothing else in bearer-guard chooses a status.
  */
 

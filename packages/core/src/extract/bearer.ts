@@ -35,7 +35,7 @@ export type Extraction =
  * @param seen - credentials that passed the b64token grammar before (the guard passes a lookup
  *   in its token cache, which holds only tokens that did): the grammar is a property of the
  *   string alone, so a repeated token is not scanned again (a regular expression over every
- *   character, about 2 ns each).
+ *   character).
  */
 export function extractBearer(
   input: RequestInput,

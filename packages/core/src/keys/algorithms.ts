@@ -1,6 +1,6 @@
 /** The algorithm families bearer-guard verifies, and which a given key type can ever use. */
 
-/** Default for public keys (CONTRACT.md): `none` and every HMAC algorithm are never in it. */
+/** Default for public keys: `none` and every HMAC algorithm are never in it. */
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256',
   'RS384',
