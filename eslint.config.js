@@ -34,6 +34,18 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise is awaited, returned or handled, never dropped or passed
+    // where a plain callback is expected.
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.check.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // Library code never prints: events and hooks are how it talks to operators.
     files: ['packages/*/src/**/*.ts'],
     rules: { 'no-console': 'error' },

@@ -65,6 +65,8 @@ describe('a guard whose hooks fail', () => {
     ],
   ])('answers as without an onDecision that %s', async (_, onDecision) => {
     watchWarnings()
+    // A handler returning a promise is what this test feeds the guard.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
     const guard = localGuard(issuer, { onDecision })
     expect(await outcome(decide(guard, await issuer.mint()))).toBe('ok')
     expect(await outcome(decide(guard, await issuer.mint({ exp: '-1m' })))).toBe('expired')
@@ -85,6 +87,8 @@ describe('a guard whose hooks fail', () => {
         ...issuer.guardOptions,
         jwksUri: issuer.jwksUri,
         jwksCache: { ttl: 0.2, minTtl: 0, staleGrace: 60, retryInterval: 0 },
+        // A handler returning a promise is what this test feeds the guard.
+        // eslint-disable-next-line @typescript-eslint/no-misused-promises
         onKeyEvent,
       })
       const token = await issuer.mint()
