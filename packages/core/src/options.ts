@@ -5,6 +5,7 @@
 import type { JWK } from 'jose'
 import { parseDuration } from './duration.js'
 import { invalidOption } from './errors.js'
+import { stringList } from './string-list.js'
 import type { DecisionHandler } from './events.js'
 import { isolated } from './hooks.js'
 import type { ResponseConfig } from './http.js'
@@ -213,18 +214,43 @@ function issuerConfigs(
   settings: SourceSettings,
 ): IssuerConfig[] {
   const names = issuerNames(entry.issuer, `${prefix}issuer`)
-  const audienceOption = entry.audience === undefined ? 'audience' : `${prefix}audience`
+  const audience = entryAudience(entry, inherited, prefix)
+  const typ =
+    entry.typ === undefined ? typRule(inherited.typ, 'typ') : typRule(entry.typ, `${prefix}typ`)
+  const kind = keySourceKind(entry, prefix)
+  const algorithmsOption = entry.algorithms === undefined ? 'algorithms' : `${prefix}algorithms`
+  const allowed = algorithmSet(
+    entry.algorithms !== undefined ? entry.algorithms : inherited.algorithms,
+    kind === 'secrets',
+    algorithmsOption,
+  )
+  return keySources(entry, kind, names, allowed, prefix, settings).map(
+    ({ issuer, keys, algorithms }) => ({ issuer, audience, algorithms, typ, keys }),
+  )
+}
+
+/** The entry's audience, or the app-level one; one of them is required. */
+function entryAudience(
+  entry: Pick<IssuerOptions, 'audience'>,
+  inherited: Pick<GuardOptions, 'audience'>,
+  prefix: string,
+): string[] {
+  const option = entry.audience === undefined ? 'audience' : `${prefix}audience`
   // Only undefined means "not given": null is a value, and a wrong one.
-  const audienceValue = entry.audience !== undefined ? entry.audience : inherited.audience
-  if (audienceValue === undefined) {
+  const value = entry.audience !== undefined ? entry.audience : inherited.audience
+  if (value === undefined) {
     invalidOption(
-      audienceOption,
+      option,
       'is required: without it a token minted for any other API would be accepted (RFC 8725 §3.9)',
     )
   }
-  const audience = audienceList(audienceValue, audienceOption)
-  const typ =
-    entry.typ === undefined ? typRule(inherited.typ, 'typ') : typRule(entry.typ, `${prefix}typ`)
+  return audienceList(value, option)
+}
+
+type KeySourceKind = (typeof KEY_SOURCES)[number] | undefined
+
+/** Which key source the entry names: at most one of them; none means discovery. */
+function keySourceKind(entry: Partial<Record<string, unknown>>, prefix: string): KeySourceKind {
   const sources = KEY_SOURCES.filter((key) => entry[key] !== undefined)
   if (sources.length > 1) {
     invalidOption(
@@ -232,29 +258,32 @@ function issuerConfigs(
       `cannot be combined with ${sources[0]}: give exactly one key source`,
     )
   }
-  const kind = sources[0]
-  const algorithmsOption = entry.algorithms === undefined ? 'algorithms' : `${prefix}algorithms`
-  const allowed = algorithmSet(
-    entry.algorithms !== undefined ? entry.algorithms : inherited.algorithms,
-    kind === 'secrets',
-    algorithmsOption,
-  )
-  const build = (keys: KeySource, algorithms: ReadonlySet<string>) =>
-    names.map((issuer) => ({ issuer, audience, algorithms, typ, keys }))
+  return sources[0]
+}
+
+/** Each issuer name with its key source and the algorithms that source can verify. */
+function keySources(
+  entry: Omit<IssuerOptions, 'issuer'>,
+  kind: KeySourceKind,
+  names: readonly string[],
+  allowed: ReadonlySet<string>,
+  prefix: string,
+  settings: SourceSettings,
+): { issuer: string; keys: KeySource; algorithms: ReadonlySet<string> }[] {
+  const shared = (keys: KeySource, algorithms: ReadonlySet<string>) =>
+    names.map((issuer) => ({ issuer, keys, algorithms }))
   if (kind === 'keys') {
     const local = localKeys(entry.keys, allowed, `${prefix}keys`)
-    return build(local.source, local.algorithms)
+    return shared(local.source, local.algorithms)
   }
   if (kind === 'secrets') {
     const secrets = hmacSecrets(entry.secrets, allowed, `${prefix}secrets`)
-    return build(secrets.source, secrets.algorithms)
+    return shared(secrets.source, secrets.algorithms)
   }
   if (kind === 'jwksUri') {
     const uri = keyUrl(entry.jwksUri, `${prefix}jwksUri`, settings)
-    return build(
-      new RemoteJwks(uri, names.join(' '), allowed, settings.cache, settings.report),
-      allowed,
-    )
+    const remote = new RemoteJwks(uri, names.join(' '), allowed, settings.cache, settings.report)
+    return shared(remote, allowed)
   }
   // Discovery: each issuer name has its own metadata, hence its own key source.
   return names.map((issuer) => {
@@ -271,25 +300,14 @@ function issuerConfigs(
       settings.allowInsecureHttp,
       settings.report,
     )
-    return { issuer, audience, algorithms: allowed, typ, keys }
+    return { issuer, keys, algorithms: allowed }
   })
 }
 
 function issuerNames(value: unknown, option: string): string[] {
   if (value === undefined)
     return invalidOption(option, 'is required: the exact `iss` value tokens must carry')
-  const list = typeof value === 'string' ? [value] : value
-  if (
-    !Array.isArray(list) ||
-    list.length === 0 ||
-    !list.every((item) => typeof item === 'string' && item !== '')
-  ) {
-    return invalidOption(
-      option,
-      'must be a non-empty string or a non-empty array of non-empty strings',
-    )
-  }
-  return list as string[]
+  return stringList(value, option)
 }
 
 function algorithmSet(value: unknown, forSecrets: boolean, option: string): Set<string> {
