@@ -1,6 +1,6 @@
 /** The options of `redisStore()`, validated at construction into a `StoreConfig`. */
 import { BearerGuardError } from '@bearer-guard/core'
-import { isolated, parseDuration } from '@bearer-guard/core/adapter'
+import { checkKnownKeys, isolated, parseDuration } from '@bearer-guard/core/adapter'
 import type { RedisConnection } from './connections.js'
 
 /** Options of `redisStore()`. */
@@ -40,15 +40,13 @@ const KNOWN = ['client', 'url', 'prefix', 'timeout', 'heartbeat', 'cacheSize', '
 export function storeConfig(options: RedisStoreOptions): StoreConfig {
   if (typeof options !== 'object' || options === null)
     throw new BearerGuardError('redisStore', 'takes { client } or { url }')
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.includes(key)) {
-      const hint = key === 'resync' ? '; revocations now stay in sync by `heartbeat`' : ''
-      throw new BearerGuardError(
-        `redisStore.${key}`,
-        `is not an option${hint} (known: ${KNOWN.join(', ')})`,
-      )
-    }
-  }
+  // An option of an earlier version, named with what replaced it.
+  if (Object.hasOwn(options, 'resync'))
+    throw new BearerGuardError(
+      'redisStore.resync',
+      'is not an option; revocations now stay in sync by `heartbeat`',
+    )
+  checkKnownKeys(options, KNOWN, 'redisStore')
   if ((options.client === undefined) === (options.url === undefined)) {
     throw new BearerGuardError('redisStore', 'needs exactly one of client and url')
   }
