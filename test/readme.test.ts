@@ -8,6 +8,7 @@ import { createIssuer } from '@bearer-guard/testing'
 import type { LocalIssuer } from '@bearer-guard/testing'
 import { startRedis } from '../packages/redis/test/redis-server.js'
 import type { RedisServer } from '../packages/redis/test/redis-server.js'
+import { quickStart } from './quick-start.js'
 
 const root = new URL('../', import.meta.url)
 const generated = new URL('./.generated/', import.meta.url)
@@ -19,16 +20,6 @@ beforeAll(async () => {
   redis = await startRedis()
 })
 afterAll(() => Promise.all([issuer.close(), redis.close()]))
-
-/** The code block that follows `<!-- quick-start: <name> ... -->` in a README. */
-function quickStart(readme: string, name: string): string {
-  const text = readFileSync(new URL(readme, root), 'utf8')
-  const marker = text.indexOf(`<!-- quick-start: ${name}`)
-  const start = text.indexOf('```ts\n', marker) + '```ts\n'.length
-  if (marker === -1 || start < marker)
-    throw new Error(`${readme} has no quick-start block for ${name}`)
-  return text.slice(start, text.indexOf('```', start))
-}
 
 /** Writes a quick start as a module exporting its `app`, pointed at the local issuer. */
 async function loadApp(code: string, file: string) {
