@@ -53,4 +53,12 @@ export const tokenCases: Case[] = [
   invalid('missing_claim', { claims: { exp: undefined } }),
   invalid('missing_claim', { claims: { aud: undefined } }),
   invalid('missing_claim', { claims: { iat: undefined } }, { maxTokenAge: 60 }),
+  // Present but of the wrong type: the claim's own check, never missing_claim.
+  invalid('wrong_issuer', { claims: { iss: ['x'] } }),
+  invalid('wrong_issuer', { claims: { iss: 42 } }),
+  invalid('wrong_audience', { claims: { aud: 5 } }),
+  invalid('expired', { claims: { exp: [9999999999] } }),
+  invalid('not_yet_valid', { claims: { nbf: true } }),
+  invalid('issued_in_future', { claims: { iat: null } }),
+  invalid('claim_mismatch', { claims: { sub: 42 } }),
 ]

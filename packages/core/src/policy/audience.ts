@@ -22,12 +22,12 @@ export function audienceList(value: unknown, option: string): string[] {
   return list as string[]
 }
 
-/** `missing_claim` without `aud`, `malformed_token` for an `aud` of the wrong type, else a match. */
+/** `missing_claim` without `aud`; `wrong_audience` for one of the wrong type or naming none accepted. */
 export function checkAudience(claims: JwtClaims, accepted: readonly string[]) {
   const aud = claims.aud
   if (aud === undefined) return 'missing_claim'
   const list = typeof aud === 'string' ? [aud] : aud
   if (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))
-    return 'malformed_token'
+    return 'wrong_audience'
   return list.some((item) => accepted.includes(item)) ? undefined : 'wrong_audience'
 }

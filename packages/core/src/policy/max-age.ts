@@ -3,12 +3,14 @@ import type { JwtClaims } from '../decision.js'
 
 /**
  * `missing_claim` when the token has no `iat` (its age cannot be known), `too_old` when
- * `now - iat > maxAge`. No clock tolerance: the limit is exactly what the route asked for.
+ * `now - iat > maxAge` or when `iat` is present but not a finite number. No clock tolerance: the limit is exactly what the route asked for.
  *
  * @param maxAge - seconds
  * @param now - seconds since the epoch
  */
 export function checkMaxAge(claims: JwtClaims, maxAge: number, now: number) {
-  if (typeof claims.iat !== 'number') return 'missing_claim'
-  return now - claims.iat > maxAge ? 'too_old' : undefined
+  const iat: unknown = claims.iat
+  if (iat === undefined) return 'missing_claim'
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) return 'too_old'
+  return now - iat > maxAge ? 'too_old' : undefined
 }

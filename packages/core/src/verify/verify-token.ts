@@ -69,13 +69,14 @@ export function verifyToken(
   if (!isAlgorithm(alg)) return refuse('alg_not_allowed')
   // RFC 7515 §4.1.11: an extension we do not understand must be refused; we understand none.
   if (header.crit !== undefined || header.b64 !== undefined) return refuse('malformed_token')
-  if (typeof claims.iss !== 'string') return refuse('missing_claim')
+  // An absent claim is `missing_claim`; a present one of the wrong type fails its own check.
+  if (claims.iss === undefined) return refuse('missing_claim')
   // The unverified `iss` only selects which issuer's keys and rules apply.
-  const issuer = config.issuers.get(claims.iss)
+  const issuer = typeof claims.iss === 'string' ? config.issuers.get(claims.iss) : undefined
   if (!issuer) return refuse('wrong_issuer')
   if (!issuer.algorithms.has(alg)) return refuse('alg_not_allowed')
   if (!isTypAccepted(issuer.typ, header.typ)) return refuse('wrong_type')
-  if (!hasValidStringClaims(claims)) return refuse('malformed_token')
+  if (!hasValidStringClaims(claims)) return refuse('claim_mismatch')
   const claimProblem =
     checkTimes(claims, now, config.clockTolerance) ??
     checkAudience(claims, issuer.audience) ??

@@ -169,6 +169,49 @@ const cases: {
     claims: { iat: undefined },
     expect: 'missing_claim',
   },
+  // present but of the wrong type: the check's own reason, never missing_claim
+  {
+    name: 'refuses a route audience with an aud of the wrong type as wrong_audience',
+    policy: { audience: 'https://admin.example.com' },
+    claims: { aud: ['https://api.example.test', 5] },
+    expect: 'wrong_audience',
+  },
+  {
+    name: 'refuses maxAge with a non-numeric iat as issued_in_future (the iat check)',
+    policy: { maxAge: '5m' },
+    claims: { iat: [1] },
+    expect: 'issued_in_future',
+  },
+  {
+    name: 'refuses a rule on a claim that is present but null as claim_mismatch',
+    policy: { claims: { tenant: 'acme' } },
+    claims: { tenant: null },
+    expect: 'claim_mismatch',
+  },
+  {
+    name: 'refuses a scope claim of the wrong type as insufficient_scope',
+    policy: { scope: 'orders:read' },
+    claims: { scope: 42, scp: { 'orders:read': true } },
+    expect: 'insufficient_scope',
+  },
+  {
+    name: 'refuses an acr of the wrong type as step_up_required',
+    policy: { acr: ['mfa'] },
+    claims: { acr: ['mfa'] },
+    expect: 'step_up_required',
+  },
+  {
+    name: 'refuses an auth_time of the wrong type as step_up_required',
+    policy: { maxAuthAge: '10m' },
+    claims: { auth_time: [1] },
+    expect: 'step_up_required',
+  },
+  {
+    name: 'refuses a bound url of the wrong type as url_mismatch',
+    policy: { bindUrl: true },
+    claims: { url: 5 },
+    expect: 'url_mismatch',
+  },
   {
     name: 'reports a token problem (401) before a rights problem (403)',
     policy: { scope: 'admin', maxAge: 60 },
