@@ -20,7 +20,6 @@ import type { JwksCacheConfig } from './keys/remote-jwks.js'
 import { hmacSecrets } from './keys/secrets.js'
 import { keyUrlProblem } from './keys/url-policy.js'
 import type { KeySource } from './keys/verify-key.js'
-import { audienceList } from './policy/audience.js'
 import { compilePolicy, POLICY_KEYS } from './policy/policy.js'
 import type { PolicyConfig, RoutePolicy } from './policy/policy.js'
 import { memoryStore } from './store/memory-store.js'
@@ -244,7 +243,7 @@ function entryAudience(
       'is required: without it a token minted for any other API would be accepted (RFC 8725 §3.9)',
     )
   }
-  return audienceList(value, option)
+  return stringList(value, option)
 }
 
 type KeySourceKind = (typeof KEY_SOURCES)[number] | undefined

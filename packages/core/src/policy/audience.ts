@@ -1,26 +1,5 @@
 /** Audience checks (RFC 7519 §4.1.3): the token's `aud` must name one of the accepted audiences. */
-import { invalidOption } from '../errors.js'
 import type { JwtClaims } from '../decision.js'
-
-/**
- * Validates an audience option: one non-empty string or a non-empty array of them.
- *
- * @throws BearerGuardError naming `option`
- */
-export function audienceList(value: unknown, option: string): string[] {
-  const list = typeof value === 'string' ? [value] : value
-  if (
-    !Array.isArray(list) ||
-    list.length === 0 ||
-    !list.every((item) => typeof item === 'string' && item !== '')
-  ) {
-    return invalidOption(
-      option,
-      'must be a non-empty string or a non-empty array of non-empty strings',
-    )
-  }
-  return list as string[]
-}
 
 /** `missing_claim` without `aud`; `wrong_audience` for one of the wrong type or naming none accepted. */
 export function checkAudience(claims: JwtClaims, accepted: readonly string[]) {

@@ -14,7 +14,8 @@ import { isPromiseLike, andThen } from '../maybe.js'
 import type { MaybePromise } from '../maybe.js'
 import { StoreUnavailable } from '../store/store.js'
 import type { Store } from '../store/store.js'
-import { audienceList, checkAudience } from './audience.js'
+import { checkAudience } from './audience.js'
+import { stringList } from '../string-list.js'
 import { bindUrlOption, checkBoundUrl } from './bind-url.js'
 import { checkClaims, claimRules } from './claims.js'
 import type { ClaimRuleOption } from './claims.js'
@@ -119,7 +120,7 @@ export function compilePolicy(policy: RoutePolicy, option: string): PolicyConfig
   const checks: PolicyCheck[] = []
   const add = (stage: number, run: PolicyCheck['run']) => checks.push({ stage, run })
   if (policy.audience !== undefined) {
-    const accepted = audienceList(policy.audience, name('audience'))
+    const accepted = stringList(policy.audience, name('audience'))
     add(STAGE.audience, ({ auth }) => refusal(checkAudience(auth.payload, accepted)))
   }
   if (policy.claims !== undefined) {

@@ -1,5 +1,5 @@
 /** The `typ` header rule (RFC 7515 §4.1.9, RFC 9068 §4): which media types a token may declare. */
-import { invalidOption } from '../errors.js'
+import { stringList } from '../string-list.js'
 
 /** `false` accepts any `typ`; otherwise the accepted types, normalized, and whether none is fine. */
 export type TypRule =
@@ -17,17 +17,11 @@ export const DEFAULT_TYP: TypRule = { accepted: new Set(['jwt', 'at+jwt']), allo
 export function typRule(value: unknown, option: string): TypRule {
   if (value === undefined) return DEFAULT_TYP
   if (value === false) return false
-  const list = typeof value === 'string' ? [value] : value
-  if (
-    !Array.isArray(list) ||
-    list.length === 0 ||
-    !list.every((item) => typeof item === 'string' && item !== '')
-  ) {
-    return invalidOption(
-      option,
-      "must be a media type such as 'at+jwt', a non-empty array of them, or false",
-    )
-  }
+  const list = stringList(
+    value,
+    option,
+    "must be a media type such as 'at+jwt', a non-empty array of them, or false",
+  )
   return { accepted: new Set(list.map(normalizeTyp)), allowAbsent: false }
 }
 
