@@ -3,7 +3,8 @@ import type { JwtClaims } from '../decision.js'
 
 /**
  * `missing_claim` when the token has no `iat` (its age cannot be known), `too_old` when
- * `now - iat > maxAge` or when `iat` is present but not a finite number. No clock tolerance: the limit is exactly what the route asked for.
+ * `now - iat > maxAge` or when `iat` is present but not a finite number. No clock tolerance:
+ * the limit is exactly what the route asked for.
  *
  * @param maxAge - seconds
  * @param now - seconds since the epoch
