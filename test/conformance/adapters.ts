@@ -191,7 +191,8 @@ export const adapters: Adapter[] = [
 
 /** A body parser for Koa (urlencoded and JSON), standing in for @koa/bodyparser. */
 async function parseBody(ctx: Koa.Context, next: Koa.Next): Promise<void> {
-  const type = ctx.get('content-type')
+  // Media types are case-insensitive (RFC 9110 §8.3.1), as Express's and Fastify's parsers read them.
+  const type = ctx.get('content-type').toLowerCase()
   if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('application/json')) {
     const chunks: Buffer[] = []
     for await (const chunk of ctx.req) chunks.push(chunk as Buffer)

@@ -25,7 +25,7 @@ export interface TokenSpec {
 export interface Send {
   method?: 'GET' | 'POST' | 'OPTIONS'
   /** Default `/orders`. */
-  path?: string
+  path?: string | ((token: string) => string)
   /** `Authorization` values, one header each; default `Bearer <token>`, none without a token. */
   authorization?: (token: string) => string[]
   /** A query string to append (without `?`). */

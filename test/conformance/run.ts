@@ -109,14 +109,17 @@ function send(url: string, c: Case, token: string | undefined): Promise<RawRespo
       : [`Bearer ${token}`]
   for (const value of authorization) headers.push(['Authorization', value])
   let body: string | undefined
+  // A case's own Content-Type (another spelling of the media type) stands.
+  const typed = headers.some(([name]) => name.toLowerCase() === 'content-type')
   if (s.form) {
-    headers.push(['Content-Type', 'application/x-www-form-urlencoded'])
+    if (!typed) headers.push(['Content-Type', 'application/x-www-form-urlencoded'])
     body = new URLSearchParams(s.form(token ?? '')).toString()
   } else if (s.json) {
-    headers.push(['Content-Type', 'application/json'])
+    if (!typed) headers.push(['Content-Type', 'application/json'])
     body = JSON.stringify(s.json(token ?? ''))
   }
-  const path = `${s.path ?? '/orders'}${s.query ? `?${s.query(token ?? '')}` : ''}`
+  const target = typeof s.path === 'function' ? s.path(token ?? '') : (s.path ?? '/orders')
+  const path = `${target}${s.query ? `?${s.query(token ?? '')}` : ''}`
   return rawRequest(url, s.method ?? (body === undefined ? 'GET' : 'POST'), path, headers, body)
 }
 

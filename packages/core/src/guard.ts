@@ -7,7 +7,7 @@ import type { Authenticate, Authentication } from './authenticate.js'
 import { PREFLIGHT, refuse } from './decision.js'
 import type { AuthInfo, Decision, Preflight, Refusal, RequestInput } from './decision.js'
 import { isPreflight } from './extract/bearer.js'
-import { hasBodyToken } from './extract/body.js'
+import { bodyCarriesToken } from './extract/body.js'
 import { responder } from './http.js'
 import type { HttpResponse } from './http.js'
 import { isPromiseLike } from './maybe.js'
@@ -188,6 +188,11 @@ function routeCheck(
   return (input) => {
     const started = config.onDecision ? performance.now() : 0
     if (isPreflight(input)) return report(config, input, { decision: PREFLIGHT }, started)
+    // A later gate of the request: a body parser may have run since the first one looked.
+    if ((input.raw as StateHolder | undefined)?.[stateKey]) {
+      const refusal = bodyRefusal(config, input, started)
+      if (refusal) return refusal
+    }
     const now = nowSeconds()
     const state = stateOf(input, stateKey, authenticate, now)
     const authentication = state.authentication
@@ -208,9 +213,18 @@ function bodyCheck(
 ): Refusal | undefined {
   const authentication = (input.raw as StateHolder | undefined)?.[stateKey]?.authentication
   if (!authentication || isPromiseLike(authentication) || !authentication.decision.ok) return
-  if (!hasBodyToken(input.body)) return
+  return bodyRefusal(config, input, config.onDecision ? performance.now() : 0)
+}
+
+/** `token_in_body`, reported, when the request's body carries a token; else `undefined`. */
+function bodyRefusal(
+  config: GuardConfig,
+  input: RequestInput,
+  started: number,
+): Refusal | undefined {
+  if (!bodyCarriesToken(input)) return
   const refusal = refuse('token_in_body')
-  report(config, input, { decision: refusal }, config.onDecision ? performance.now() : 0)
+  report(config, input, { decision: refusal }, started)
   return refusal
 }
 
@@ -262,12 +276,22 @@ function report(
           ? { status: 204 }
           : { reason: decision.reason, status: REASONS[decision.reason].status }),
       method: input.method,
-      route: input.route ?? targetPath(input.url),
+      route: input.route ?? reportedPath(input.url),
       ...(payload && { iss: payload.iss, sub: payload.sub, jti: payload.jti }),
       durationMs: performance.now() - started,
     })
   }
   return decision
+}
+
+/**
+ * The path an event names when the framework knows no route: without the query, the fragment
+ * or `;` parameters, the places a client may have put a token.
+ */
+function reportedPath(url: string): string {
+  const path = targetPath(url)
+  const parameters = path.indexOf(';')
+  return parameters === -1 ? path : path.slice(0, parameters)
 }
 
 function nowSeconds(): number {

@@ -126,6 +126,25 @@ describe('onDecision', () => {
     ])
   })
 
+  it('reports no `;` parameters of the path, where a client may have put its token', async () => {
+    const events: DecisionEvent[] = []
+    const guard = make({ onDecision: (event) => events.push(event) })
+    const token = await issuer.mint()
+    await guard.route()({ method: 'GET', url: `/nope;access_token=${token}`, rawHeaders: [] })
+    expect(events[0]).toMatchObject({ reason: 'token_in_query', route: '/nope' })
+  })
+
+  it('has a later gate refuse a body token that a parser between the gates produced', async () => {
+    const guard = make()
+    const request = { ...bearerRequest(await issuer.mint()), raw: {} as object }
+    expect((await guard.route()(request)).ok).toBe(true)
+    const parsed = { ...request, method: 'POST', body: { access_token: 'x' } }
+    expect(await guard.route({ scope: 'orders' })(parsed)).toMatchObject({
+      ok: false,
+      reason: 'token_in_body',
+    })
+  })
+
   it('reports the verified subject on a policy refusal', async () => {
     const events: DecisionEvent[] = []
     const guard = make({ onDecision: (event) => events.push(event) })

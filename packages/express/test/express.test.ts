@@ -106,6 +106,22 @@ describe('requireJwt(options) on Express 5', () => {
     expect(res.body.reason).toBe('token_in_body')
   })
 
+  it('has a route gate refuse a body token parsed after the app-level gate ran', async () => {
+    const app = express()
+    const auth = requireJwt(issuer.guardOptions)
+    app.use(auth)
+    app.use(express.urlencoded({ extended: false }))
+    app.post('/orders', auth.require(), (req, res) => res.json({ body: req.body }))
+    const token = await issuer.mint()
+    const res = await request(app)
+      .post('/orders')
+      .set(bearer(token))
+      .type('form')
+      .send({ access_token: token })
+    expect(res.status).toBe(400)
+    expect(res.body.reason).toBe('token_in_body')
+  })
+
   it('refuses two Authorization headers, which Node folds to one in req.headers', async () => {
     const server = ordersApp().listen(0, '127.0.0.1')
     await new Promise((resolve) => server.once('listening', resolve))

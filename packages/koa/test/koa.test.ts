@@ -41,6 +41,47 @@ describe('requireJwt(options) on Koa 3', () => {
     expect(ok.headers['cache-control']).toBe('private')
   })
 
+  it('has a route gate refuse a body token parsed after the app-level gate ran', async () => {
+    const auth = requireJwt(issuer.guardOptions)
+    const app = new Koa()
+    app.use(auth)
+    app.use(async (ctx, next) => {
+      let text = ''
+      for await (const chunk of ctx.req) text += String(chunk)
+      ;(ctx.request as { body?: unknown }).body = Object.fromEntries(new URLSearchParams(text))
+      await next()
+    })
+    const router = new Router()
+    router.post('/orders', auth.require(), (ctx) => {
+      ctx.body = { ok: true }
+    })
+    app.use(router.routes())
+    const headers = await bearer()
+    const res = await request(app.callback())
+      .post('/orders')
+      .set(headers)
+      .type('form')
+      .send({ access_token: 'x' })
+    expect(res.status).toBe(400)
+    expect(res.body.reason).toBe('token_in_body')
+  })
+
+  it('guards a prefixed router whose gate is on the route or on a path, whatever the case', async () => {
+    const auth = requireJwt(issuer.guardOptions)
+    const admin = new Router({ prefix: '/admin' })
+    admin.get('/users', auth.require(), (ctx) => {
+      ctx.body = { ok: true }
+    })
+    const onPath = new Router({ prefix: '/staff' })
+    onPath.use('/users', auth)
+    onPath.get('/users', (ctx) => {
+      ctx.body = { ok: true }
+    })
+    const server = new Koa().use(admin.routes()).use(onPath.routes()).callback()
+    for (const path of ['/admin/users', '/ADMIN/users', '/Admin/Users', '/STAFF/users'])
+      expect((await request(server).get(path)).status).toBe(401)
+  })
+
   it('lets a route set its own Cache-Control and keeps an earlier Vary', async () => {
     const app = new Koa()
     app.use(async (ctx, next) => {

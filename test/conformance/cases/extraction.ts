@@ -58,6 +58,20 @@ export const extractionCases: Case[] = [
     send: { query: (token) => `page=2&access_token=${token}` },
     expect: { status: 400, reason: 'token_in_query' },
   },
+  // Fastify with useSemicolonDelimiter reads what follows a `;` as the query; any router hands
+  // a `;` segment to a route parameter. On the app, the guard decides before any routing.
+  {
+    name: 'refuses a token in a `;` path parameter',
+    mount: 'app',
+    send: { path: (token) => `/orders;access_token=${token}` },
+    expect: { status: 400, reason: 'token_in_query' },
+  },
+  {
+    name: 'refuses a token in a later `;` path parameter',
+    mount: 'app',
+    send: { path: (token) => `/orders;page=2;access_token=${token}` },
+    expect: { status: 400, reason: 'token_in_query' },
+  },
   {
     name: 'refuses a token in a form body without a header',
     send: { authorization: () => [], form: (token) => ({ access_token: token }) },
@@ -76,6 +90,19 @@ export const extractionCases: Case[] = [
   {
     name: 'refuses a token in a JSON body',
     send: { json: (token) => ({ access_token: token }) },
+    expect: { status: 400, reason: 'token_in_body' },
+  },
+  {
+    name: 'ignores a token in a GET body, which Fastify never parses',
+    send: { method: 'GET', form: (token) => ({ access_token: token }) },
+    expect: { status: 200, body: { sub: 'user-1' } },
+  },
+  {
+    name: 'refuses a token in a form body sent with a mixed-case media type',
+    send: {
+      form: (token) => ({ access_token: token }),
+      headers: [['Content-Type', 'Application/X-WWW-Form-Urlencoded']],
+    },
     expect: { status: 400, reason: 'token_in_body' },
   },
   {

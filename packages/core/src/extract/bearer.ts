@@ -4,7 +4,7 @@
  */
 import type { RequestInput } from '../decision.js'
 import type { Reason } from '../reasons.js'
-import { ACCESS_TOKEN_PARAM, hasBodyToken } from './body.js'
+import { ACCESS_TOKEN_PARAM, bodyCarriesToken } from './body.js'
 import { headerValues } from './headers.js'
 
 /** Largest bearer token accepted, in characters; a larger one is refused before any parsing. */
@@ -42,7 +42,7 @@ export function extractBearer(
   seen?: (credentials: string) => boolean,
 ): Extraction {
   if (hasQueryToken(input.url)) return { reason: 'token_in_query' }
-  if (hasBodyToken(input.body)) return { reason: 'token_in_body' }
+  if (bodyCarriesToken(input)) return { reason: 'token_in_body' }
   const values = headerValues(input.rawHeaders, 'authorization')
   if (values.length === 0) return { reason: 'missing_token' }
   if (values.length > 1) return { reason: 'multiple_tokens' }
@@ -122,16 +122,26 @@ function isCredentialList(credentials: string): boolean {
   return parts.length > 1 && parts.every((part) => part.trim() !== '')
 }
 
+/**
+ * Whether the URL carries an `access_token` parameter: in the query, or in a path parameter
+ * after a `;` (`/orders;access_token=…`). Fastify with `useSemicolonDelimiter` reads what
+ * follows a `;` as the query, and any router hands a `;` segment to a route parameter: either
+ * way it is a token in the URL. A fragment is never read.
+ */
 function hasQueryToken(url: string): boolean {
-  const start = url.indexOf('?')
-  if (start === -1) return false
-  const end = url.indexOf('#', start)
-  const query = url.slice(start + 1, end === -1 ? undefined : end)
+  const end = url.indexOf('#')
+  const target = end === -1 ? url : url.slice(0, end)
   // Cheap test first; URLSearchParams also catches a percent-encoded parameter name.
-  if (!query.includes('access') && !query.includes('%')) return false
-  try {
-    return new URLSearchParams(query).has(ACCESS_TOKEN_PARAM)
-  } catch {
-    return false
-  }
+  if (!target.includes('access') && !target.includes('%')) return false
+  const start = target.indexOf('?')
+  const path = start === -1 ? target : target.slice(0, start)
+  const parameters = path.indexOf(';')
+  return (
+    (start !== -1 && hasParam(target.slice(start + 1))) ||
+    (parameters !== -1 && hasParam(path.slice(parameters + 1).replaceAll(';', '&')))
+  )
+}
+
+function hasParam(query: string): boolean {
+  return new URLSearchParams(query).has(ACCESS_TOKEN_PARAM)
 }

@@ -183,6 +183,24 @@ describe('extractBearer(input)', () => {
       expect: { token: TOKEN },
     },
     {
+      name: 'refuses access_token in a `;` path parameter',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      extra: { url: `/orders;access_token=${TOKEN}` },
+      expect: { reason: 'token_in_query' },
+    },
+    {
+      name: 'refuses access_token in a later `;` path parameter, before a query',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      extra: { url: `/orders;page=2;access_token=${TOKEN}?sort=asc` },
+      expect: { reason: 'token_in_query' },
+    },
+    {
+      name: 'ignores other `;` path parameters and a `;` inside the query',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      extra: { url: '/orders;jsessionid=1?x=1;access_token=2' },
+      expect: { token: TOKEN },
+    },
+    {
       name: 'refuses access_token in a parsed form body',
       headers: [],
       extra: { method: 'POST', body: { access_token: TOKEN } },
@@ -205,6 +223,24 @@ describe('extractBearer(input)', () => {
       headers: [['Authorization', `Bearer ${TOKEN}`]],
       extra: { method: 'POST', body: { name: 'access_token' } },
       expect: { token: TOKEN },
+    },
+    {
+      name: 'ignores a GET body, whatever the spelling of the method',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      extra: { method: 'get', body: { access_token: TOKEN } },
+      expect: { token: TOKEN },
+    },
+    {
+      name: 'ignores a HEAD body',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      extra: { method: 'HEAD', body: `access_token=${TOKEN}` },
+      expect: { token: TOKEN },
+    },
+    {
+      name: 'refuses access_token in a DELETE body',
+      headers: [['Authorization', `Bearer ${TOKEN}`]],
+      extra: { method: 'DELETE', body: { access_token: TOKEN } },
+      expect: { reason: 'token_in_body' },
     },
     {
       name: 'ignores a binary body',
