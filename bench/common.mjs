@@ -1,10 +1,13 @@
-// What the bench scripts share: the scenarios' tokens, pinned child processes, alternating
-// pairs, the median, and the heap-sampling loop of the memory benches.
+// What the bench scripts share: the scenarios' tokens, HS256 tokens for the in-process benches,
+// contender processes and load generators pinned to their cores, alternating windows, the
+// median, and the heap-sampling loop of the memory benches.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createIssuer, mintToken } from '@bearer-guard/testing'
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
 
@@ -12,12 +15,31 @@ const here = (file) => fileURLToPath(new URL(file, import.meta.url))
 export const SCENARIOS = ['repeated', 'distinct', 'bad-signature', 'malformed', 'unknown-kid']
 
 /**
+ * The local issuer every HTTP bench verifies against, the contenders' config, and the tokens of
+ * each of `scenarios` written one per line to a temporary folder (see `writeScenarioTokens`).
+ */
+export async function benchIssuer(algorithms, scenarios) {
+  const issuer = await createIssuer({ algorithms, audience: 'https://api.bench' })
+  const dir = mkdtempSync(join(tmpdir(), 'bearer-guard-bench-'))
+  const files = {}
+  for (const alg of algorithms)
+    files[alg] = await writeScenarioTokens(issuer, alg, dir, scenarios, `${alg}-`)
+  const config = (alg) => ({
+    issuer: issuer.url,
+    audience: issuer.audience,
+    jwksUri: issuer.jwksUri,
+    alg,
+  })
+  return { issuer, files, config }
+}
+
+/**
  * Writes the tokens of each of `scenarios`, one per line, to `dir/<prefix><scenario>.txt`: one
  * valid token; 10,000 distinct valid ones; 10,000 with a corrupt signature; 10,000 random
- * three-segment strings; 10,000 signed with random unknown `kid`s. The bare framework runs with
+ * three-segment strings; 10,000 signed with random unknown `kid`s. The bare route is loaded with
  * the repeated token, so it is always written. Returns { scenario: { path, count } }.
  */
-export async function writeScenarioTokens(issuer, alg, dir, scenarios, prefix = '') {
+async function writeScenarioTokens(issuer, alg, dir, scenarios, prefix) {
   const garbage = (n) => randomBytes(n).toString('base64url')
   const many = (make) => Promise.all(Array.from({ length: 10_000 }, make))
   const exp = '+2h'
@@ -36,6 +58,26 @@ export async function writeScenarioTokens(issuer, alg, dir, scenarios, prefix = 
     files[scenario] = { path, count: tokens.length }
   }
   return files
+}
+
+/**
+ * HS256 tokens for the benches that call a guard in-process: the guard's options and
+ * `mint(claims)`, signed with a fresh secret for issuer.bench and api.bench.
+ */
+export function hmacIssuer() {
+  const secret = new Uint8Array(randomBytes(32))
+  const options = {
+    issuer: 'https://issuer.bench',
+    audience: 'https://api.bench',
+    secrets: [secret],
+  }
+  const context = {
+    defaultClaims: () => ({ iss: options.issuer, aud: options.audience, sub: 'bench' }),
+    keyFor: () => undefined,
+    secrets: [secret],
+    defaultAlg: 'ES256',
+  }
+  return { options, mint: (claims) => mintToken(context, claims, { alg: 'HS256' }) }
 }
 
 /** The tokens of a scenario file as `Authorization` values, one after another, round and round. */
@@ -65,113 +107,57 @@ export function outputOf([command, args], what) {
 }
 
 /**
- * Starts one contender (server.mjs) pinned to core 0, with extra Node flags if any; given a list
- * of names, one process serving each from a worker thread of its own. Resolves once all listen,
- * with `servers` (per name: its URL and `mark()`, the process's CPU time and the requests that
- * server has served so far), the first server's `url` and `mark` as its own, and `stop(signal)`
- * (SIGINT lets `--cpu-prof` write its profile), which resolves on exit.
+ * Starts contender `name` of contenders.mjs (server.mjs) pinned to core 0, with extra Node flags
+ * if any. Resolves once it listens, with its `url`, `mark()` (its CPU time in µs and the
+ * requests it has served so far) and `stop(signal)` (SIGINT lets `--cpu-prof` write its
+ * profile), which resolves on exit.
  */
-export function startServer(names, config, nodeFlags = []) {
-  const list = [names].flat()
-  const [command, args] = pinnedNode(0, [...nodeFlags, here('server.mjs'), ...list])
+export function startServer(name, config, nodeFlags = []) {
+  const [command, args] = pinnedNode(0, [...nodeFlags, here('server.mjs'), name])
   const child = spawn(command, args, {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
   })
   const exited = new Promise((resolve) => child.once('exit', resolve))
-  // Marks may overlap (one per server of the process): each answer carries its question's id.
-  const asked = new Map()
-  let questions = 0
-  const markAll = () =>
-    new Promise((answer) => {
-      const id = ++questions
-      asked.set(id, answer)
-      child.send({ mark: id })
+  const mark = () =>
+    new Promise((resolve) => {
+      child.once('message', ({ cpu, served }) => resolve({ cpu: cpu.user + cpu.system, served }))
+      child.send('mark')
     })
-  child.on('message', ({ mark, ...answer }) => {
-    asked.get(mark)?.(answer)
-    asked.delete(mark)
-  })
   return new Promise((resolve, reject) => {
-    child.once('message', ({ ports }) => {
-      const servers = ports.map((port, i) => ({
-        url: `http://127.0.0.1:${port}`,
-        mark: async () => {
-          const { cpu, served } = await markAll()
-          // `thread`: the server's own thread's CPU time, where it has a worker thread of its own.
-          return { cpu, served: served[i].served, thread: served[i].cpu }
-        },
-      }))
+    child.once('message', ({ port }) =>
       resolve({
-        ...servers[0],
-        servers,
+        url: `http://127.0.0.1:${port}`,
+        mark,
         stop: (signal = 'SIGKILL') => {
           child.kill(signal)
           return exited
         },
-      })
-    })
-    child.once('exit', (code) => reject(new Error(`${list.join(' + ')} exited (${code})`)))
+      }),
+    )
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code})`)))
   })
+}
+
+/**
+ * One window of `load` on `server` (see `startServer`): autocannon's figures, and `micros`, the
+ * server's CPU time per request it served meanwhile.
+ */
+export async function window(server, options) {
+  const before = await server.mark()
+  const measured = await load({ url: server.url, ...options })
+  const after = await server.mark()
+  return { ...measured, micros: (after.cpu - before.cpu) / (after.served - before.served) }
 }
 
 /**
  * One load.mjs run pinned to core 1: `seconds` of load, or `amount` requests capped at
  * `seconds`, each a GET of `path` (default /orders) carrying the next token of `tokensFile`.
- * Resolves with its figures.
+ * Resolves with its figures: { rps, p99, total, statuses }.
  */
 export async function load({ url, path, tokensFile, seconds, amount, connections = 50 }) {
   const options = JSON.stringify({ url, path, tokensFile, seconds, amount, connections })
   return JSON.parse(await outputOf(pinnedNode(1, [here('load.mjs'), options]), 'load'))
-}
-
-/**
- * The server's CPU per request (`cpuPerRequest`) over one window of `seconds` of load with
- * `tokensFile`, on `server.path` where it has one.
- */
-export async function cpuWindow(server, tokensFile, seconds) {
-  const before = await server.mark()
-  await load({ url: server.url, path: server.path, tokensFile, seconds })
-  return cpuPerRequest(before, await server.mark())
-}
-
-/**
- * Server CPU microseconds per request served between two of its marks: in all (user and
- * kernel time) and in user space alone. What a middleware does runs in user space (GC
- * included); the kernel's share is mostly the socket writes, the same bytes for the bare
- * framework and a contender give or take a header, and it is what wanders most here: in two
- * profiles of Express under the same load, `writev` took from 15% to 50% of the busy time.
- */
-export function cpuPerRequest(before, after) {
-  const served = after.served - before.served
-  const user = after.cpu.user - before.cpu.user
-  return { total: (user + after.cpu.system - before.cpu.system) / served, user: user / served }
-}
-
-/**
- * Loads the servers of one process (worker threads of `startServer`) at the same moment, each
- * with its own scenario file (`files[i]`, as `writeScenarioTokens` describes them).
- */
-export function loadAtOnce(servers, files, { seconds, amount, connections }) {
-  return Promise.all(
-    servers.map((server, i) =>
-      load({ url: server.url, tokensFile: files[i].path, seconds, amount, connections }),
-    ),
-  )
-}
-
-/**
- * One window of `seconds` of `loadAtOnce`; resolves with each server's own thread's CPU time
- * per request in it, in µs (the scheduler's exact run time, user and kernel).
- */
-export async function threadWindow(servers, files, { seconds, connections }) {
-  const before = await Promise.all(servers.map((server) => server.mark()))
-  await loadAtOnce(servers, files, { seconds, connections })
-  const after = await Promise.all(servers.map((server) => server.mark()))
-  return servers.map(
-    (_, i) =>
-      (after[i].thread.total - before[i].thread.total) / (after[i].served - before[i].served),
-  )
 }
 
 /**
@@ -191,20 +177,16 @@ export async function alternate(pairs, reference, other) {
   return { references, others }
 }
 
-/** The per-pair differences (other minus reference) of what `alternate` measured. */
-export function differences({ references, others }, figure = (value) => value) {
-  return others.map((value, pair) => figure(value) - figure(references[pair]))
-}
-
-/** The median of `differences`. */
-export function medianDifference(pairs, figure) {
-  return median(differences(pairs, figure))
-}
-
 export function median(values) {
+  return quantile(values, 0.5)
+}
+
+/** The `q` quantile of `values` (0.25: the lower quartile), interpolated between neighbours. */
+export function quantile(values, q) {
   const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+  const at = (sorted.length - 1) * q
+  const below = Math.floor(at)
+  return sorted[below] + (sorted[Math.ceil(at)] - sorted[below]) * (at - below)
 }
 
 /**

@@ -4,17 +4,13 @@
 // Two runs: short-lived tokens (their counters expire as fast as new ones arrive, so every
 // request is accepted) and 5-minute tokens (more live counters than the store holds, so it
 // fills up and then refuses with store_unavailable rather than forget a count).
-import { randomBytes } from 'node:crypto'
 import { createGuard, memoryStore } from '@bearer-guard/core'
-import { mintToken } from '@bearer-guard/testing'
-import { feedTokens } from './common.mjs'
+import { feedTokens, hmacIssuer } from './common.mjs'
 
 const TOTAL = Number(process.env.TOKENS ?? 1_000_000)
 const MAX = 100_000
 const SAMPLE_EVERY = 100_000
-const secret = new Uint8Array(randomBytes(32))
-const issuer = 'https://issuer.bench'
-const audience = 'https://api.bench'
+const { options, mint } = hmacIssuer()
 
 for (const [label, lifetime] of [
   ['tokens living 2 s', 2],
@@ -24,20 +20,8 @@ for (const [label, lifetime] of [
 }
 
 async function run(label, lifetime) {
-  const guard = createGuard({
-    issuer,
-    audience,
-    secrets: [secret],
-    clockTolerance: 0,
-    store: memoryStore({ max: MAX }),
-  })
+  const guard = createGuard({ ...options, clockTolerance: 0, store: memoryStore({ max: MAX }) })
   const check = guard.route({ maxUses: 1 })
-  const context = {
-    defaultClaims: () => ({ iss: issuer, aud: audience, sub: 'bench' }),
-    keyFor: () => undefined,
-    secrets: [secret],
-    defaultAlg: 'ES256',
-  }
   const { outcomes, samples, seconds } = await feedTokens({
     total: TOTAL,
     sampleEvery: SAMPLE_EVERY,
@@ -45,7 +29,7 @@ async function run(label, lifetime) {
     check,
     mint: (i) => {
       const now = Math.floor(Date.now() / 1000)
-      return mintToken(context, { jti: `t${i}`, iat: now, exp: now + lifetime }, { alg: 'HS256' })
+      return mint({ jti: `t${i}`, iat: now, exp: now + lifetime })
     },
   })
   const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1)

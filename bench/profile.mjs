@@ -8,20 +8,14 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createIssuer } from '@bearer-guard/testing'
-import { load, startServer, writeScenarioTokens } from './common.mjs'
+import { benchIssuer, load, startServer } from './common.mjs'
 
 const [name = 'koa/bearer-guard', scenario = 'repeated'] = process.argv.slice(2)
 const SECONDS = Number(process.env.SECONDS ?? 8)
-const issuer = await createIssuer({ algorithms: ['ES256'], audience: 'https://api.bench' })
+const { issuer, files, config } = await benchIssuer(['ES256'], [scenario])
+const tokensFile = files.ES256[scenario].path
 const dir = mkdtempSync(join(tmpdir(), 'bearer-guard-profile-'))
-const files = await writeScenarioTokens(issuer, 'ES256', dir, [scenario])
-const tokensFile = files[scenario].path
-const server = await startServer(
-  name,
-  { issuer: issuer.url, audience: issuer.audience, jwksUri: issuer.jwksUri, alg: 'ES256' },
-  ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-)
+const server = await startServer(name, config('ES256'), ['--cpu-prof', `--cpu-prof-dir=${dir}`])
 await load({ url: server.url, tokensFile, seconds: 4, amount: 10_000 })
 await load({ url: server.url, tokensFile, seconds: SECONDS })
 // A signal the server turns into a clean exit, so the profile gets written.

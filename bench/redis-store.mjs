@@ -9,15 +9,14 @@
 // long a new process takes to be ready, the slowest Redis command meanwhile (SLOWLOG, 10 ms
 // threshold), and the cost of a repeated revocation check against memoryStore's.
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createGuard, memoryStore } from '@bearer-guard/core'
 import { redisStore } from '@bearer-guard/redis'
-import { mintToken } from '@bearer-guard/testing'
 import { createClient } from '@redis/client'
+import { hmacIssuer, median } from './common.mjs'
 // The store's own key layout, to seed a million revocations without a million scripts.
 import { keyNames } from '../packages/redis/dist/keys.js'
 
@@ -25,14 +24,7 @@ const REQUESTS = Number(process.env.REQUESTS ?? 20_000)
 const LIVE = Number(process.env.LIVE ?? 1_000_000)
 const CHECKS = 2_000_000
 const ROUNDS = 5
-const secret = new Uint8Array(randomBytes(32))
-const options = { issuer: 'https://issuer.bench', audience: 'https://api.bench', secrets: [secret] }
-const context = {
-  defaultClaims: () => ({ iss: options.issuer, aud: options.audience, sub: 'bench' }),
-  keyFor: () => undefined,
-  secrets: [secret],
-  defaultAlg: 'ES256',
-}
+const { options, mint } = hmacIssuer()
 
 const { url, stop } = await startRedis()
 const redis = redisStore({ url })
@@ -177,11 +169,7 @@ function sleep(ms) {
 async function measure(store, concurrency) {
   const check = createGuard({ ...options, store }).route({ maxUses: 1_000_000 })
   const tokens = Array.from({ length: REQUESTS }, (_, i) =>
-    mintToken(
-      context,
-      { jti: `${Math.random()}-${i}`, exp: Math.floor(Date.now() / 1000) + 600 },
-      { alg: 'HS256' },
-    ),
+    mint({ jti: `${Math.random()}-${i}`, exp: Math.floor(Date.now() / 1000) + 600 }),
   )
   const started = performance.now()
   for (let i = 0; i < REQUESTS; i += concurrency) {
@@ -197,11 +185,6 @@ async function measure(store, concurrency) {
     )
   }
   return ((performance.now() - started) * 1000) / REQUESTS
-}
-
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
 }
 
 async function startRedis() {
