@@ -9,6 +9,14 @@ import type { Case, Issuers } from '../conformance/case.js'
 import { closeIssuers, runCase, startIssuers } from '../conformance/run.js'
 import type { Answer } from '../conformance/run.js'
 import { attackCases } from './corpus.js'
+import { expectJoseAgrees } from '../differential.js'
+import type { CheckedSignature } from '../differential.js'
+
+// Every signature checked here is checked again by jose: the two must agree (test/differential.ts).
+const checkedSignatures = vi.hoisted(() => [] as CheckedSignature[])
+vi.mock('../../packages/core/src/verify/jws-signature.js', async (original) =>
+  (await import('../differential.js')).recordingVerifier(await original(), checkedSignatures),
+)
 
 const attackerKey = generateSigningKey('ES256')
 let attacker: JwksServer
@@ -94,4 +102,8 @@ describe("with reasons: 'hide'", () => {
       )
     }
   })
+})
+
+it('gets from jose the verdict of every signature it checked', async () => {
+  await expectJoseAgrees(checkedSignatures)
 })

@@ -2,11 +2,19 @@
 // refusal (400/401/403), never a 5xx, never an acceptance, and the server keeps answering.
 // On a failure fast-check prints the seed; FUZZ_SEED=<seed> replays it.
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { isReason } from '@bearer-guard/core'
 import { createIssuer, rawRequest } from '@bearer-guard/testing'
 import type { LocalIssuer } from '@bearer-guard/testing'
 import { adapters } from '../conformance/adapters.js'
+import { expectJoseAgrees } from '../differential.js'
+import type { CheckedSignature } from '../differential.js'
+
+// Every signature checked here is checked again by jose: the two must agree (test/differential.ts).
+const checkedSignatures = vi.hoisted(() => [] as CheckedSignature[])
+vi.mock('../../packages/core/src/verify/jws-signature.js', async (original) =>
+  (await import('../differential.js')).recordingVerifier(await original(), checkedSignatures),
+)
 
 if (process.env.FUZZ_SEED) fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED) })
 
@@ -59,4 +67,8 @@ describe.each(adapters)('$name', (adapter) => {
       await served.close()
     }
   })
+})
+
+it('gets from jose the verdict of every signature it checked', async () => {
+  await expectJoseAgrees(checkedSignatures)
 })

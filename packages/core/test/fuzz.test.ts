@@ -1,13 +1,24 @@
 // Property-based fuzzing of extraction and verification with fast-check. Runs are bounded to
 // keep CI fast; on a failure fast-check prints the seed and path, and FUZZ_SEED=<seed> replays it.
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createIssuer } from '@bearer-guard/testing'
 import type { LocalIssuer } from '@bearer-guard/testing'
 import { extractBearer, MAX_TOKEN_LENGTH } from '../src/extract/bearer.js'
 import type { Guard } from '../src/guard.js'
 import { isReason } from '../src/reasons.js'
 import { bearerRequest, localGuard } from './helpers.js'
+import { expectJoseAgrees } from '../../../test/differential.js'
+import type { CheckedSignature } from '../../../test/differential.js'
+
+// Every signature checked here is checked again by jose: the two must agree (test/differential.ts).
+const checkedSignatures = vi.hoisted(() => [] as CheckedSignature[])
+vi.mock('../src/verify/jws-signature.js', async (original) =>
+  (await import('../../../test/differential.js')).recordingVerifier(
+    await original(),
+    checkedSignatures,
+  ),
+)
 
 if (process.env.FUZZ_SEED) fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED) })
 
@@ -189,3 +200,7 @@ function mutate(token: string, change: Mutation): string {
       return change.fromStart ? token.slice(change.count) : token.slice(0, -change.count)
   }
 }
+
+it('gets from jose the verdict of every signature it checked', async () => {
+  await expectJoseAgrees(checkedSignatures)
+})

@@ -27,7 +27,8 @@ export function decodeJws(token: string): DecodedJws | undefined {
   const first = token.indexOf('.')
   const second = token.indexOf('.', first + 1)
   if (first <= 0 || second === -1 || token.indexOf('.', second + 1) !== -1) return undefined
-  // The signature's bytes are jose's business; here it only has to be canonical base64url.
+  // The signature's bytes are checked with the key (jws-signature.ts); here they only have to
+  // be canonical base64url.
   if (!isBase64url(token.slice(second + 1))) return undefined
   const header = decodeJsonObject(token.slice(0, first))
   const payload = header && decodeJsonObject(token.slice(first + 1, second))

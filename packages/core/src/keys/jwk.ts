@@ -58,7 +58,7 @@ export function importPublicJwk(jwk: unknown, allowed: ReadonlySet<string>): Ver
   return {
     kid: key.kid as string | undefined,
     algorithms: new Set(algorithms),
-    material: () => material,
+    material,
   }
 }
 

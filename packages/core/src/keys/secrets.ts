@@ -2,8 +2,7 @@
  * HMAC secrets (RFC 7518 §3.2), current first. A token whose `kid` is a secret's RFC 7638
  * thumbprint is checked against that secret only; a token without `kid` is tried against each.
  */
-import { createHash } from 'node:crypto'
-import type { webcrypto } from 'node:crypto'
+import { createHash, createSecretKey } from 'node:crypto'
 import { invalidOption } from '../errors.js'
 import { keySet, staticSource } from './verify-key.js'
 import type { KeySource, VerifyKey } from './verify-key.js'
@@ -63,20 +62,5 @@ function secretKey(secret: unknown, allowed: ReadonlySet<string>, option: string
       `is ${raw.byteLength} bytes, too short for any allowed algorithm (${[...allowed].join(', ')})`,
     )
   }
-  const imported = new Map<string, Promise<webcrypto.CryptoKey>>()
-  const material = (alg: string) => {
-    let key = imported.get(alg)
-    if (!key) {
-      key = crypto.subtle.importKey(
-        'raw',
-        raw,
-        { name: 'HMAC', hash: `SHA-${alg.slice(2)}` },
-        false,
-        ['verify'],
-      )
-      imported.set(alg, key)
-    }
-    return key
-  }
-  return { kid: secretKid(raw), algorithms, material }
+  return { kid: secretKid(raw), algorithms, material: createSecretKey(raw) }
 }

@@ -1,12 +1,12 @@
 /** The key model every key source hands to verification. */
-import type { KeyObject, webcrypto } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 
-/** One verification key: its `kid`, the algorithms it may verify, and the material jose takes. */
+/** One verification key: its `kid`, the algorithms it may verify, and its key material. */
 export interface VerifyKey {
   readonly kid: string | undefined
   readonly algorithms: ReadonlySet<string>
-  /** Key material for `alg`: a Node `KeyObject`, or a `CryptoKey` for an HMAC secret. */
-  readonly material: (alg: string) => KeyObject | webcrypto.CryptoKey | Promise<webcrypto.CryptoKey>
+  /** A public key, or the secret of an HMAC key. */
+  readonly material: KeyObject
 }
 
 /** A key set indexed for lookup by `kid` and `alg`. */

@@ -33,7 +33,7 @@ export type TokenCache = LRUCache<string, CachedVerification>
 
 // Why not the whole token as the key: looking a string up hashes every character of it, and a
 // token arrives as a new string on every request, so the hash is never already known: most of
-// a repeated token's extraction went there (bench/README.md has the figures).
+// a repeated token's extraction went there (see bench/README.md).
 // The last 32 characters lie in the signature (43 characters or more for every algorithm) and
 // differ from token to token; the entry's own `token` is compared in full before any reuse.
 const KEY_LENGTH = 32

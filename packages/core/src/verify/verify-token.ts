@@ -1,9 +1,9 @@
 /**
  * Verification of one bearer token. Everything that can be refused without cryptography is
  * refused first (shape, `alg`, `typ`, `iss`, times, `aud`, age, unknown `kid`), so garbage costs
- * little; only then is the signature checked, by jose, with an algorithm the options allow.
+ * little; only then is the signature checked (jws-signature.ts), with an algorithm the options
+ * allow.
  */
-import { compactVerify } from 'jose'
 import { refuse } from '../decision.js'
 import type { AuthInfo, JwtClaims, JwtHeader, Refusal } from '../decision.js'
 import { decodeJws } from '../jwt/decode-jws.js'
@@ -11,7 +11,7 @@ import { isAlgorithm } from '../keys/algorithms.js'
 import type { KeySource, VerifyKey } from '../keys/verify-key.js'
 import { checkAudience } from '../policy/audience.js'
 import { checkMaxAge } from '../policy/max-age.js'
-import { joseReason } from './jose-reasons.js'
+import { verifySignature } from './jws-signature.js'
 import { checkTimes, hasValidStringClaims } from './times.js'
 import { andThen } from '../maybe.js'
 import type { MaybePromise } from '../maybe.js'
@@ -90,30 +90,26 @@ export function verifyToken(
           lookup.reason,
           'retryAfter' in lookup ? { retryAfter: lookup.retryAfter } : undefined,
         )
-      : verifySignature(token, config, now, issuer, lookup.keys, { header, payload: claims }),
+      : checkSignature(token, config, now, issuer, lookup.keys, { header, payload: claims }),
   )
 }
 
-/** The part that waits: checking the signature, and remembering the outcome. */
-async function verifySignature(
+/** Checks the signature against each candidate key, and remembers the outcome. */
+function checkSignature(
   token: string,
   config: VerifyConfig,
   now: number,
   issuer: IssuerConfig,
   keys: readonly VerifyKey[],
   { header, payload: claims }: AuthInfo,
-): Promise<Verification> {
-  // Read after the lookup: a refresh during verification makes the entry stale, never wrong.
+): Verification {
+  // Read after the lookup, which may have waited for a refresh: the entry carries the key set
+  // that verified it.
   const generation = issuer.keys.generation()
-  const outcome = await signatureOutcome(token, header.alg, keys, {
-    header: deepFreeze(header),
-    payload: deepFreeze(claims),
-  })
-  if (
-    config.tokenCache &&
-    generation !== undefined &&
-    (typeof outcome !== 'string' || outcome === 'bad_signature')
-  ) {
+  const outcome = keys.some((key) => verifySignature(token, header.alg, key.material))
+    ? { header: deepFreeze(header), payload: deepFreeze(claims) }
+    : ('bad_signature' as const)
+  if (config.tokenCache && generation !== undefined)
     remember(
       config.tokenCache,
       token,
@@ -121,8 +117,7 @@ async function verifySignature(
       claims.exp + config.clockTolerance,
       now,
     )
-  }
-  return typeof outcome === 'string' ? refuse(outcome) : { ok: true, auth: { ...outcome } }
+  return outcome === 'bad_signature' ? refuse(outcome) : { ok: true, auth: { ...outcome } }
 }
 
 /** A cached verification, with its times checked again: only the signature check is skipped. */
@@ -136,20 +131,6 @@ function reuse(entry: CachedVerification, config: VerifyConfig, now: number): Ve
   return problem ? refuse(problem) : { ok: true, auth: { ...entry.outcome } }
 }
 
-async function signatureOutcome(
-  token: string,
-  alg: string,
-  keys: readonly VerifyKey[],
-  auth: AuthInfo,
-) {
-  for (const key of keys) {
-    const reason = await signatureProblem(token, alg, key)
-    if (reason === undefined) return auth
-    if (reason !== 'bad_signature') return reason
-  }
-  return 'bad_signature' as const
-}
-
 /** Freezes a decoded JSON value: a cached verification is shared by every request that repeats it. */
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -157,13 +138,4 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value)
   }
   return value
-}
-
-async function signatureProblem(token: string, alg: string, key: VerifyKey) {
-  try {
-    await compactVerify(token, await key.material(alg), { algorithms: [alg] })
-    return undefined
-  } catch (error) {
-    return joseReason(error)
-  }
 }

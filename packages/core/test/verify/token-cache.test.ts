@@ -51,11 +51,14 @@ describe('the verified-token cache', () => {
     expect(state.lookups).toBe(1)
   })
 
-  it('answers a cache hit, and a refusal before any crypto, without a promise', async () => {
-    const { config } = counted()
+  it('answers a miss with local keys, a hit, and a refusal before any crypto, without a promise', async () => {
+    const { config, state } = counted()
     const token = await issuer.mint()
-    expect(verifyToken(token, config, now())).toBeInstanceOf(Promise)
-    await verifyToken(token, config, now())
+    // The signature check is synchronous: with keys at hand, even a miss needs no promise.
+    const miss = verifyToken(token, config, now())
+    expect(miss).not.toBeInstanceOf(Promise)
+    expect((miss as Awaited<typeof miss>).ok).toBe(true)
+    expect(state.lookups).toBe(1)
     const hit = verifyToken(token, config, now())
     expect(hit).not.toBeInstanceOf(Promise)
     expect((hit as Awaited<typeof hit>).ok).toBe(true)
