@@ -6,6 +6,7 @@ import type { RequestInput } from '../decision.js'
 import type { Reason } from '../reasons.js'
 import { ACCESS_TOKEN_PARAM, bodyCarriesToken } from './body.js'
 import { headerValues } from './headers.js'
+import { targetPath } from './target.js'
 
 /** Largest bearer token accepted, in characters; a larger one is refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192
@@ -129,17 +130,14 @@ function isCredentialList(credentials: string): boolean {
  * way it is a token in the URL. A fragment is never read.
  */
 function hasQueryToken(url: string): boolean {
-  const end = url.indexOf('#')
-  const target = end === -1 ? url : url.slice(0, end)
   // Cheap test first; URLSearchParams also catches a percent-encoded parameter name.
-  if (!target.includes('access') && !target.includes('%')) return false
-  const start = target.indexOf('?')
-  const path = start === -1 ? target : target.slice(0, start)
+  if (!url.includes('access') && !url.includes('%')) return false
+  const path = targetPath(url)
   const parameters = path.indexOf(';')
-  return (
-    (start !== -1 && hasParam(target.slice(start + 1))) ||
-    (parameters !== -1 && hasParam(path.slice(parameters + 1).replaceAll(';', '&')))
-  )
+  if (parameters !== -1 && hasParam(path.slice(parameters + 1).replaceAll(';', '&'))) return true
+  if (url[path.length] !== '?') return false
+  const end = url.indexOf('#', path.length)
+  return hasParam(url.slice(path.length + 1, end === -1 ? undefined : end))
 }
 
 function hasParam(query: string): boolean {

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import { invalidOption } from '../errors.js'
+import { targetPath } from '../extract/target.js'
 import { checkKnownKeys } from '../known-keys.js'
 import type { JwtClaims } from '../decision.js'
 
@@ -77,12 +78,6 @@ export function normalizePath(target: string): string {
     const char = String.fromCharCode(parseInt(hex, 16))
     return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`
   })
-}
-
-/** A request target without its query and fragment. */
-export function targetPath(target: string): string {
-  const end = target.search(/[?#]/)
-  return end === -1 ? target : target.slice(0, end)
 }
 
 /**
