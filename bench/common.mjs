@@ -2,7 +2,7 @@
 // contender processes and load generators pinned to their cores, alternating windows, the
 // median, and the heap-sampling loop of the memory benches.
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -78,6 +78,32 @@ export function hmacIssuer() {
     defaultAlg: 'ES256',
   }
   return { options, mint: (claims) => mintToken(context, claims, { alg: 'HS256' }) }
+}
+
+const SIGNATURES = {
+  ES256: {
+    type: 'ec',
+    options: { namedCurve: 'P-256' },
+    hash: 'sha256',
+    dsaEncoding: 'ieee-p1363',
+  },
+  RS256: { type: 'rsa', options: { modulusLength: 2048 }, hash: 'sha256' },
+}
+
+/**
+ * One signature check of `alg` by node:crypto's synchronous verify, on a fresh key and an input
+ * the size of a bench token's header and payload: the least any middleware spends on a token it
+ * has not seen. Returns a function that checks once and throws if the signature fails.
+ */
+export function signatureCheck(alg) {
+  const { type, options, hash, dsaEncoding } = SIGNATURES[alg]
+  const { privateKey, publicKey } = generateKeyPairSync(type, options)
+  const input = Buffer.from('x'.repeat(220))
+  const signature = sign(hash, input, { key: privateKey, dsaEncoding })
+  const key = { key: publicKey, dsaEncoding }
+  return () => {
+    if (!verify(hash, input, key, signature)) throw new Error('a valid signature failed')
+  }
 }
 
 /** The tokens of a scenario file as `Authorization` values, one after another, round and round. */
@@ -191,7 +217,7 @@ export function quantile(values, q) {
 
 /**
  * The memory benches' loop: `total` requests, `inFlight` at a time (requests overlap as in a
- * server: signature checks run on the thread pool), each checked by `check` with the token
+ * server: a key fetch or a store answers asynchronously), each checked by `check` with the token
  * `mint(i)` gives. The heap is sampled after a forced GC every `sampleEvery` requests.
  * Needs `node --expose-gc`.
  */

@@ -1,6 +1,7 @@
 // Every contender of the benchmark: one small app per framework and middleware, each answering
 // GET /orders with {"ok":true} once the token is accepted, and 401 otherwise. The peers are
 // wired the way their READMEs show; the jose floor is the 15-line middleware people hand-write.
+import { createPublicKey } from 'node:crypto'
 import { createServer } from 'node:http'
 import express from 'express'
 import Koa from 'koa'
@@ -16,6 +17,7 @@ import jwksRsa from 'jwks-rsa'
 import koaJwt from 'koa-jwt'
 import fastifyJwt from '@fastify/jwt'
 import buildGetJwks from 'get-jwks'
+import { signatureCheck } from './common.mjs'
 
 const BEARER = /^Bearer (.+)$/
 
@@ -94,6 +96,14 @@ export const contenders = {
   'express/bare': () => expressApp(),
   // References, not contenders: what any one middleware (a hook on Fastify) costs, doing nothing.
   'express/no-op middleware': () => expressApp((req, res, next) => next()),
+  // The physical limit, measured: the bare framework plus one signature check a request.
+  'express/one crypto.verify': ({ alg }) => {
+    const check = signatureCheck(alg)
+    return expressApp((req, res, next) => {
+      check()
+      next()
+    })
+  },
   'express/bearer-guard': (config) => expressApp(expressGuard(guardOptions(config))),
   // With the verified-token cache off (on every framework): what every request costs when it is a miss.
   'express/bearer-guard-uncached': (config) =>
@@ -121,6 +131,13 @@ export const contenders = {
 
   'koa/bare': () => koaApp(),
   'koa/no-op middleware': () => koaApp((ctx, next) => next()),
+  'koa/one crypto.verify': ({ alg }) => {
+    const check = signatureCheck(alg)
+    return koaApp((ctx, next) => {
+      check()
+      return next()
+    })
+  },
   'koa/bearer-guard': (config) => koaApp(koaGuard(guardOptions(config))),
   'koa/bearer-guard-uncached': (config) =>
     koaApp(koaGuard({ ...guardOptions(config), tokenCache: false })),
@@ -151,6 +168,15 @@ export const contenders = {
     fastifyApp((app) => {
       app.addHook('onRequest', (request, reply, done) => done())
     }),
+  'fastify/one crypto.verify': ({ alg }) => {
+    const check = signatureCheck(alg)
+    return fastifyApp((app) => {
+      app.addHook('onRequest', (request, reply, done) => {
+        check()
+        done()
+      })
+    })
+  },
   'fastify/bearer-guard': (config) => fastifyGuarded(guardOptions(config)),
   'fastify/bearer-guard-uncached': (config) =>
     fastifyGuarded({ ...guardOptions(config), tokenCache: false }),
@@ -177,6 +203,25 @@ export const contenders = {
         }
       })
     }),
+  // Its fastest wiring: fast-jwt with one public key fetched at start-up (no key rotation).
+  'fastify/@fastify/jwt (static key)': async ({ issuer, audience, jwksUri, alg }) => {
+    const { keys } = await (await fetch(jwksUri)).json()
+    const jwk = keys.find((key) => key.alg === alg)
+    const pem = createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' })
+    return fastifyApp(async (app) => {
+      await app.register(fastifyJwt, {
+        secret: { public: pem },
+        verify: { allowedAud: audience, allowedIss: issuer, algorithms: [alg] },
+      })
+      app.addHook('onRequest', async (request, reply) => {
+        try {
+          await request.jwtVerify()
+        } catch (err) {
+          reply.send(err)
+        }
+      })
+    })
+  },
   'fastify/jose': (config) => {
     const verify = joseVerifier(config)
     return fastifyApp(async (app) => {
