@@ -1,8 +1,8 @@
 // `pnpm bench:profile [contender] [scenario]`: where a request's server time goes.
 //
 // Starts one contender of contenders.mjs under `node --cpu-prof` (pinned to core 0), drives it
-// with autocannon from core 1 for SECONDS (default 8) with the scenario's tokens, stops it
-// cleanly so the profile is written, and prints the self time of the profile grouped by where
+// with autocannon from core 1 for SECONDS (default 8) with the scenario's tokens of ALG (default
+// ES256), stops it cleanly so the profile is written, and prints the self time of the profile grouped by where
 // the code lives (bearer-guard, the framework, Node's HTTP stack, GC), then the bearer-guard
 // functions that take the most. Defaults: koa/bearer-guard, repeated (the cached fast path).
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
@@ -12,10 +12,11 @@ import { benchIssuer, load, startServer } from './common.mjs'
 
 const [name = 'koa/bearer-guard', scenario = 'repeated'] = process.argv.slice(2)
 const SECONDS = Number(process.env.SECONDS ?? 8)
-const { issuer, files, config } = await benchIssuer(['ES256'], [scenario])
-const tokensFile = files.ES256[scenario].path
+const ALG = process.env.ALG ?? 'ES256'
+const { issuer, files, config } = await benchIssuer([ALG], [scenario])
+const tokensFile = files[ALG][scenario].path
 const dir = mkdtempSync(join(tmpdir(), 'bearer-guard-profile-'))
-const server = await startServer(name, config('ES256'), ['--cpu-prof', `--cpu-prof-dir=${dir}`])
+const server = await startServer(name, config(ALG), ['--cpu-prof', `--cpu-prof-dir=${dir}`])
 await load({ url: server.url, tokensFile, seconds: 4, amount: 10_000 })
 await load({ url: server.url, tokensFile, seconds: SECONDS })
 // A signal the server turns into a clean exit, so the profile gets written.
@@ -60,7 +61,9 @@ for (const [id, micros] of self) {
   }
 }
 const share = (micros) => `${((micros / busy) * 100).toFixed(1)}%`
-console.log(`${name}, ${scenario}: share of busy CPU time (self time), ${SECONDS} s of load`)
+console.log(
+  `${name}, ${scenario}, ${ALG}: share of busy CPU time (self time), ${SECONDS} s of load`,
+)
 console.log('| where | share |\n| --- | --- |')
 for (const [group, micros] of [...groups].sort((a, b) => b[1] - a[1]))
   if (group !== 'idle') console.log(`| ${group} | ${share(micros)} |`)

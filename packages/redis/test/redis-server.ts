@@ -6,10 +6,10 @@
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../../../test/ports.js'
 
 const BINARY = process.env.REDIS_SERVER ?? 'redis-server'
 const ENSURE = fileURLToPath(new URL('../../../scripts/ensure-redis.sh', import.meta.url))
@@ -88,13 +88,3 @@ export async function startRedis(): Promise<RedisServer> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
