@@ -63,7 +63,6 @@ function startIssuer(): Promise<void> {
   })
 }
 
-
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
