@@ -2,9 +2,10 @@
 //
 // Starts one contender of contenders.mjs under `node --cpu-prof` (pinned to core 0), drives it
 // with autocannon from core 1 for SECONDS (default 8) with the scenario's tokens of ALG (default
-// ES256), stops it cleanly so the profile is written, and prints the self time of the profile grouped by where
-// the code lives (bearer-guard, the framework, Node's HTTP stack, GC), then the bearer-guard
-// functions that take the most. Defaults: koa/bearer-guard, repeated (the cached fast path).
+// ES256), stops it cleanly so the profile is written, and prints the self time of the profile
+// grouped by where the code lives (bearer-guard, the framework, Node's HTTP stack, GC), then the
+// bearer-guard functions that take the most. Defaults: koa/bearer-guard, repeated (the cached
+// fast path).
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
