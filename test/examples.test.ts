@@ -86,7 +86,7 @@ describe.each(examples)('the $name orders example', ({ name, start }) => {
       '=> 403 Forbidden',
       '=> 400 Bad Request',
     ])
-    expect(text).toContain('www-authenticate: Bearer realm="api"\n')
+    expect(text).toContain('www-authenticate: Bearer realm="api", DPoP algs="')
     for (const reason of ['missing_token', 'expired', 'insufficient_scope', 'token_in_query']) {
       expect(text).toContain(`auth-reason: ${reason}`)
     }

@@ -26,6 +26,8 @@ export interface JwtClaims {
 export interface AuthInfo {
   payload: JwtClaims
   header: JwtHeader
+  /** Present when the request was sent with a DPoP proof: the proof key's RFC 7638 thumbprint. */
+  dpop?: { jkt: string }
 }
 
 /**
@@ -66,6 +68,22 @@ export interface Refusal {
   maxAge?: number
   /** Seconds after which a 503 is worth retrying. */
   retryAfter?: number
+  /** How the DPoP challenge is rendered, when the route accepts DPoP. */
+  dpop?: DpopAnswer
+}
+
+/**
+ * The DPoP side of a refusal: the route's mode and algorithms, whether the request used the
+ * DPoP scheme (the error goes on the challenge of the scheme used), and a fresh nonce to send.
+ * One frozen value per route and scheme, so the response can be rendered once and shared.
+ */
+export interface DpopAnswer {
+  readonly mode: 'allowed' | 'required'
+  /** The `algs` parameter: the accepted proof algorithms, space-separated. */
+  readonly algs: string
+  readonly used: boolean
+  /** A `DPoP-Nonce` to send (RFC 9449 §8). */
+  readonly nonce?: string
 }
 
 /**
@@ -88,7 +106,14 @@ export const PREFLIGHT: Preflight = Object.freeze({ ok: false, preflight: true }
  * the guard answers the request itself: a refusal, or a preflight's 204 (`guard.respond`
  * renders both).
  */
-export type Decision = { ok: true; auth?: AuthInfo } | Refusal | Preflight
+export type Decision = Acceptance | Refusal | Preflight
+
+/** An accepted request; `dpopNonce` is a new server nonce the response must carry (RFC 9449 §8). */
+export interface Acceptance {
+  ok: true
+  auth?: AuthInfo
+  dpopNonce?: string
+}
 
 /** Builds a refusal, optionally with its challenge details. */
 export function refuse(reason: Reason, details?: Omit<Refusal, 'ok' | 'reason'>): Refusal {

@@ -16,7 +16,10 @@ import type { MaybePromise } from './maybe.js'
 import { guardConfig } from './options.js'
 import type { GuardConfig, GuardOptions } from './options.js'
 import { useKey } from './policy/max-uses.js'
-import { compilePolicy, evaluateChecks, gateChecks } from './policy/policy.js'
+import { compilePolicy, evaluateChecks, gateChecks, gateDpop } from './policy/policy.js'
+import { requestUri } from './dpop/htu.js'
+import type { DpopConfig } from './dpop/options.js'
+import type { Scheme } from './extract/bearer.js'
 import type { PolicyCheck, PolicyContext, RoutePolicy } from './policy/policy.js'
 import { DEFAULT_RETENTION, storedRevocation } from './policy/revocation.js'
 import type { Revocation } from './policy/revocation.js'
@@ -71,6 +74,11 @@ interface RequestState {
   /** Checks that already passed for this request (an array: a request passes few). */
   readonly passed: PolicyCheck[]
   uses?: MaybePromise<number>
+  proofUses?: MaybePromise<number>
+  /** The accepted DPoP proof's key, and a rotated nonce for the response. */
+  proof?: { jkt: string; nonce: string | undefined }
+  /** The DPoP rules of the last gate that accepted the request, for a later body refusal. */
+  dpop?: DpopConfig | false
 }
 
 /** What the checks of one gate see; `uses()` counts a use at most once per request. */
@@ -81,10 +89,24 @@ class GateContext implements PolicyContext {
     readonly input: RequestInput,
     private readonly state: RequestState,
     readonly auth: AuthInfo,
-    private readonly token: string,
+    readonly token: string,
+    readonly proof: string | undefined,
     readonly now: number,
   ) {
     this.store = config.store
+  }
+
+  requestUri() {
+    const { input } = this
+    return requestUri(this.config.htuBase, input.url, input.rawHeaders, input.raw)
+  }
+
+  proofUse(key: string, expiresAt: number): MaybePromise<number> {
+    return (this.state.proofUses ??= this.store.countUse(key, expiresAt))
+  }
+
+  proofAccepted(jkt: string, nonce: string | undefined): void {
+    this.state.proof = { jkt, nonce }
   }
 
   get tolerance(): number {
@@ -158,10 +180,9 @@ function routeCheck(
   stateKey: symbol,
   authenticate: Authenticate,
 ): RouteCheck {
-  const checks = gateChecks(
-    config.policy,
-    policy === undefined ? undefined : compilePolicy(policy, 'policy'),
-  )
+  const compiled = policy === undefined ? undefined : compilePolicy(policy, 'policy')
+  const dpop = gateDpop(config.policy, compiled)
+  const checks = gateChecks(config.policy, compiled, dpop)
   // The gate proper, once the request is authenticated. No closure is made on the way when
   // nothing waits, so a repeated token costs no promise and little garbage.
   const gate = (
@@ -171,26 +192,35 @@ function routeCheck(
     started: number,
     now: number,
   ) => {
-    const { decision, verified, token } = authentication
+    const { decision, verified, token, scheme } = authentication
+    const schemeRefusal = refusedScheme(dpop, scheme)
+    if (schemeRefusal)
+      return report(config, input, { decision: answered(schemeRefusal, dpop, scheme) }, started)
     if (!decision.ok || !verified || token === undefined)
-      return report(config, input, authentication, started)
+      return report(
+        config,
+        input,
+        { ...authentication, decision: answered(decision, dpop, scheme) },
+        started,
+      )
     const refusal = evaluateChecks(
       checks,
-      new GateContext(config, input, state, verified, token, now),
+      new GateContext(config, input, state, verified, token, authentication.proof, now),
       state.passed,
     )
     return isPromiseLike(refusal)
       ? Promise.resolve(refusal).then((refused) =>
-          concluded(config, input, authentication, refused, started),
+          concluded(config, input, state, authentication, refused, dpop, started),
         )
-      : concluded(config, input, authentication, refusal, started)
+      : concluded(config, input, state, authentication, refusal, dpop, started)
   }
   return (input) => {
     const started = config.onDecision ? performance.now() : 0
     if (isPreflight(input)) return report(config, input, { decision: PREFLIGHT }, started)
     // A later gate of the request: a body parser may have run since the first one looked.
-    if ((input.raw as StateHolder | undefined)?.[stateKey]) {
-      const refusal = bodyRefusal(config, input, started)
+    const earlier = (input.raw as StateHolder | undefined)?.[stateKey]
+    if (earlier) {
+      const refusal = bodyRefusal(config, input, started, dpop, earlier)
       if (refusal) return refusal
     }
     const now = nowSeconds()
@@ -211,9 +241,16 @@ function bodyCheck(
   input: RequestInput,
   stateKey: symbol,
 ): Refusal | undefined {
-  const authentication = (input.raw as StateHolder | undefined)?.[stateKey]?.authentication
+  const state = (input.raw as StateHolder | undefined)?.[stateKey]
+  const authentication = state?.authentication
   if (!authentication || isPromiseLike(authentication) || !authentication.decision.ok) return
-  return bodyRefusal(config, input, config.onDecision ? performance.now() : 0)
+  return bodyRefusal(
+    config,
+    input,
+    config.onDecision ? performance.now() : 0,
+    state.dpop ?? false,
+    state,
+  )
 }
 
 /** `token_in_body`, reported, when the request's body carries a token; else `undefined`. */
@@ -221,11 +258,33 @@ function bodyRefusal(
   config: GuardConfig,
   input: RequestInput,
   started: number,
+  dpop: DpopConfig | false,
+  state: RequestState,
 ): Refusal | undefined {
   if (!bodyCarriesToken(input)) return
-  const refusal = refuse('token_in_body')
+  const settled = isPromiseLike(state.authentication) ? undefined : state.authentication
+  const refusal = answered(refuse('token_in_body'), dpop, settled?.scheme)
   report(config, input, { decision: refusal }, started)
   return refusal
+}
+
+/**
+ * A refusal a gate gives whatever the token: DPoP credentials where the route takes none
+ * (they are another scheme to it: no credentials of ours), Bearer ones where it requires DPoP.
+ */
+function refusedScheme(dpop: DpopConfig | false, scheme: Scheme | undefined): Refusal | undefined {
+  if (!dpop) return scheme === 'dpop' ? refuse('missing_token') : undefined
+  return dpop.mode === 'required' && scheme === 'bearer' ? refuse('dpop_required') : undefined
+}
+
+/** A refusal with the DPoP side of its challenge, when the gate accepts DPoP. */
+function answered<T extends Decision>(
+  decision: T,
+  dpop: DpopConfig | false,
+  scheme: Scheme | undefined,
+): T {
+  if (!dpop || decision.ok || 'preflight' in decision || decision.dpop) return decision
+  return { ...decision, dpop: scheme === 'dpop' ? dpop.answers.used : dpop.answers.unused }
 }
 
 /** `guard.revoke`: a revocation validated against the guard's issuers, then stored. */
@@ -244,18 +303,34 @@ function revoker(config: GuardConfig): (revocation: Revocation) => Promise<void>
   }
 }
 
-/** Reports a gate whose token verified: refused by one of its checks, or accepted. */
+/**
+ * Reports a gate whose token verified: refused by one of its checks, or accepted (with the
+ * DPoP proof's key in `auth.dpop`, and a rotated nonce for the response).
+ */
 function concluded(
   config: GuardConfig,
   input: RequestInput,
+  state: RequestState,
   authentication: Authentication,
   refusal: Refusal | undefined,
+  dpop: DpopConfig | false,
   started: number,
 ): Decision {
-  const outcome = refusal
-    ? { decision: refusal, verified: authentication.verified }
-    : authentication
-  return report(config, input, outcome, started)
+  if (refusal) {
+    const decision = answered(refusal, dpop, authentication.scheme)
+    return report(config, input, { decision, verified: authentication.verified }, started)
+  }
+  state.dpop = dpop
+  const { proof } = state
+  if (!proof || authentication.scheme !== 'dpop')
+    return report(config, input, authentication, started)
+  const auth = authentication.verified as AuthInfo
+  auth.dpop = { jkt: proof.jkt }
+  const decision =
+    proof.nonce === undefined
+      ? authentication.decision
+      : { ok: true as const, auth, dpopNonce: proof.nonce }
+  return report(config, input, { ...authentication, decision }, started)
 }
 
 /** Emits the gate's `onDecision` event and returns its decision. */

@@ -1,5 +1,5 @@
 /** Renders a refusal as an HTTP response, and the headers of an authenticated one. */
-import type { Preflight, Refusal } from './decision.js'
+import type { Acceptance, DpopAnswer, Preflight, Refusal } from './decision.js'
 import { HIDDEN_DESCRIPTIONS, REASONS } from './reasons.js'
 import type { Reason } from './reasons.js'
 
@@ -43,6 +43,9 @@ export function toHttp(refusal: Refusal, config: ResponseConfig): HttpResponse {
     )
   }
   if (!hide) headers['Auth-Reason'] = refusal.reason
+  if (refusal.dpop?.nonce !== undefined) headers['DPoP-Nonce'] = refusal.dpop.nonce
+  // A browser client on another origin can read why it was refused, and the nonce to use.
+  headers['Access-Control-Expose-Headers'] = EXPOSED_HEADERS
   if (refusal.retryAfter !== undefined) {
     headers['Retry-After'] = String(Math.max(1, Math.ceil(refusal.retryAfter)))
   }
@@ -52,6 +55,8 @@ export function toHttp(refusal: Refusal, config: ResponseConfig): HttpResponse {
   return { status: row.status, headers, body: JSON.stringify(body) }
 }
 
+const EXPOSED_HEADERS = 'WWW-Authenticate, DPoP-Nonce, Auth-Reason'
+
 /** A preflight's answer: 204 and no headers of its own (CORS middleware before the guard adds them). */
 const PREFLIGHT_RESPONSE: HttpResponse = Object.freeze({
   status: 204,
@@ -60,44 +65,60 @@ const PREFLIGHT_RESPONSE: HttpResponse = Object.freeze({
 })
 
 /**
- * A guard's renderer. A refusal that carries nothing but its reason always renders the same, so
- * each reason is rendered once and the response shared (frozen: adapters copy it, never change
- * it); a flood of garbage tokens then costs no string building. Refusals with a scope, step-up
- * parameters or a `Retry-After` are rendered each time.
+ * A guard's renderer. A refusal that carries nothing but its reason (and its route's DPoP
+ * answer, one frozen value per route) always renders the same, so each is rendered once and
+ * the response shared (frozen: adapters copy it, never change it); a flood of garbage tokens
+ * then costs no string building. Refusals with a scope, step-up parameters, a `Retry-After` or
+ * a nonce are rendered each time.
  */
 export function responder(config: ResponseConfig): (answer: Refusal | Preflight) => HttpResponse {
-  const rendered = new Map<Reason, HttpResponse>()
+  const rendered = new Map<DpopAnswer | undefined, Map<Reason, HttpResponse>>()
   return (answer) => {
     if ('preflight' in answer) return PREFLIGHT_RESPONSE
+    const { dpop } = answer
     if (
       answer.scope !== undefined ||
       answer.acrValues !== undefined ||
       answer.maxAge !== undefined ||
-      answer.retryAfter !== undefined
+      answer.retryAfter !== undefined ||
+      dpop?.nonce !== undefined
     )
       return toHttp(answer, config)
-    let response = rendered.get(answer.reason)
+    let byReason = rendered.get(dpop)
+    if (!byReason) rendered.set(dpop, (byReason = new Map()))
+    let response = byReason.get(answer.reason)
     if (!response) {
-      response = toHttp({ ok: false, reason: answer.reason }, config)
+      response = toHttp({ ok: false, reason: answer.reason, dpop }, config)
       Object.freeze(response.headers)
-      rendered.set(answer.reason, Object.freeze(response))
+      byReason.set(answer.reason, Object.freeze(response))
     }
     return response
   }
 }
 
+/**
+ * `WWW-Authenticate`. Without DPoP, one Bearer challenge. With DPoP allowed, a request without
+ * credentials gets the Bearer challenge first (clients that read only the first keep working)
+ * and the DPoP one with its `algs`; an error goes on the challenge of the scheme the request
+ * used (RFC 9449 §7.1). With DPoP required, only the DPoP challenge.
+ */
 function challenge(
   refusal: Refusal,
   realm: string,
   row: { error: string } | false,
   description: string,
 ): string {
-  const params = [`realm="${realm}"`]
+  const params: string[] = []
   if (row) params.push(`error="${row.error}"`, `error_description="${description}"`)
   if (refusal.scope?.length) params.push(`scope="${refusal.scope.join(' ')}"`)
   if (refusal.acrValues?.length) params.push(`acr_values="${refusal.acrValues.join(' ')}"`)
   if (refusal.maxAge !== undefined) params.push(`max_age=${Math.floor(refusal.maxAge)}`)
-  return `Bearer ${params.join(', ')}`
+  const bearer = `Bearer ${[`realm="${realm}"`, ...params].join(', ')}`
+  const { dpop } = refusal
+  if (!dpop) return bearer
+  const proof = `DPoP ${[...params, `algs="${dpop.algs}"`].join(', ')}`
+  if (dpop.mode === 'required' || (row && dpop.used)) return proof
+  return row ? bearer : `${bearer}, ${proof}`
 }
 
 /** A response's headers as Node's `ServerResponse` exposes them (Express `res`, Koa `ctx.res`). */
@@ -109,12 +130,16 @@ export interface HeaderAccess {
 /**
  * Sets the headers an authenticated response gets before the route runs: `Vary: Authorization`
  * (merged into any `Vary` already set) and `Cache-Control: private` unless one is already set.
- * The route can still set its own afterwards.
+ * When the DPoP nonce rotates, the new one as `DPoP-Nonce`, with `Cache-Control: no-store`
+ * (RFC 9449 §8.2). The route can still set its own afterwards.
  */
-export function setAuthenticatedHeaders(response: HeaderAccess): void {
+export function setAuthenticatedHeaders(response: HeaderAccess, accepted?: Acceptance): void {
   const vary = mergedVary(headerText(response.getHeader('Vary')))
   if (vary !== undefined) response.setHeader('Vary', vary)
-  if (!headerText(response.getHeader('Cache-Control')))
+  if (accepted?.dpopNonce !== undefined) {
+    response.setHeader('DPoP-Nonce', accepted.dpopNonce)
+    response.setHeader('Cache-Control', 'no-store')
+  } else if (!headerText(response.getHeader('Cache-Control')))
     response.setHeader('Cache-Control', 'private')
 }
 

@@ -10,7 +10,13 @@ import type { DecisionHandler } from './events.js'
 import { isolated } from './hooks.js'
 import type { ResponseConfig } from './http.js'
 import { checkKnownKeys } from './known-keys.js'
-import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, isAlgorithm, isHmac } from './keys/algorithms.js'
+import {
+  ASYMMETRIC_ALGORITHMS,
+  HMAC_ALGORITHMS,
+  isAlgorithm,
+  isHmac,
+  withEdDsaNames,
+} from './keys/algorithms.js'
 import { DiscoveredJwks } from './keys/discovery.js'
 import { warnOnKeyProblems } from './keys/key-events.js'
 import type { KeyEventHandler } from './keys/key-events.js'
@@ -20,6 +26,7 @@ import type { JwksCacheConfig } from './keys/remote-jwks.js'
 import { hmacSecrets } from './keys/secrets.js'
 import { keyUrlProblem } from './keys/url-policy.js'
 import type { KeySource } from './keys/verify-key.js'
+import type { HtuBase } from './dpop/htu.js'
 import { compilePolicy, POLICY_KEYS } from './policy/policy.js'
 import type { PolicyConfig, RoutePolicy } from './policy/policy.js'
 import { memoryStore } from './store/memory-store.js'
@@ -65,6 +72,11 @@ export interface JwksCacheOptions {
 
 /** Options of a guard: one shape for every adapter (packages/core/README.md, "Options"). */
 export interface GuardOptions extends RoutePolicy {
+  /**
+   * This API's public identifier (RFC 8707, RFC 9728): https, or http to a loopback host. It is
+   * the default `audience`, and its origin is what DPoP proofs' `htu` must name.
+   */
+  resource?: string
   /** Exact `iss` value(s). Required unless `issuers` is given. */
   issuer?: string | string[]
   /** JWKS URL; without it (and without `keys`/`secrets`) keys are discovered from `issuer`. */
@@ -110,12 +122,17 @@ export interface GuardConfig extends VerifyConfig, ResponseConfig {
   readonly onDecision: DecisionHandler | undefined
   /** The store, wrapped so that any failure or timeout surfaces as `StoreUnavailable`. */
   readonly store: Store
+  /** `resource` as configured. */
+  readonly resource: string | undefined
+  /** What DPoP proofs' `htu` is compared against: `resource`'s origin, else the request's. */
+  readonly htuBase: HtuBase
 }
 
 const KEY_SOURCES = ['jwksUri', 'keys', 'secrets'] as const
 const ISSUER_KEYS = ['issuer', 'audience', ...KEY_SOURCES, 'algorithms', 'typ'] as const
 const GUARD_KEYS = [
   ...ISSUER_KEYS,
+  'resource',
   'clockTolerance',
   'maxTokenAge',
   'issuers',
@@ -158,8 +175,13 @@ export function guardConfig(options: GuardOptions): GuardConfig {
       optionalFunction(options.onKeyEvent, 'onKeyEvent') ?? warnOnKeyProblems,
     ),
   }
+  const resource = resourceOption(options.resource, settings.allowInsecureHttp)
   const issuers = new Map<string, IssuerConfig>()
-  for (const issuer of trustedIssuers(options, settings)) issuers.set(issuer.issuer, issuer)
+  const withAudience =
+    resource !== undefined && options.audience === undefined
+      ? { ...options, audience: [resource] }
+      : options
+  for (const issuer of trustedIssuers(withAudience, settings)) issuers.set(issuer.issuer, issuer)
   const { audience: _appAudience, ...policy } = pickPolicy(options)
   return {
     issuers,
@@ -180,7 +202,22 @@ export function guardConfig(options: GuardOptions): GuardConfig {
       store(options.store),
       options.storeTimeout === undefined ? 1 : parseDuration(options.storeTimeout, 'storeTimeout'),
     ),
+    resource,
+    htuBase: resource === undefined ? { fromRequest: true } : { origin: new URL(resource).origin },
   }
+}
+
+/**
+ * Validates `resource`: an absolute https URL (http only to a loopback host, or with
+ * `allowInsecureHttp`), without fragment or credentials, kept exactly as given.
+ */
+function resourceOption(value: unknown, allowInsecureHttp: boolean): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string') return invalidOption('resource', 'must be a URL string')
+  const problem = keyUrlProblem(value, allowInsecureHttp)
+  if (problem) invalidOption('resource', problem)
+  if (value.includes('#')) invalidOption('resource', 'must not have a fragment (RFC 8707 §2)')
+  return value
 }
 
 function trustedIssuers(options: GuardOptions, settings: SourceSettings): IssuerConfig[] {
@@ -329,7 +366,7 @@ function algorithmSet(value: unknown, forSecrets: boolean, option: string): Set<
       )
     }
   }
-  return new Set(value as string[])
+  return withEdDsaNames(value as string[])
 }
 
 function keyUrl(value: unknown, option: string, settings: SourceSettings, hint = ''): string {

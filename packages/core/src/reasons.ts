@@ -70,6 +70,28 @@ export const REASONS = {
   uses_exhausted: invalidToken('The access token has been used the maximum number of times'),
   revoked: invalidToken('The access token has been revoked'),
 
+  invalid_dpop_proof: {
+    status: 401,
+    error: 'invalid_dpop_proof',
+    challenge: 'error',
+    description: 'The DPoP proof is missing or invalid',
+  },
+  dpop_replayed: {
+    status: 401,
+    error: 'invalid_dpop_proof',
+    challenge: 'error',
+    description: 'The DPoP proof has been used before',
+  },
+  use_dpop_nonce: {
+    status: 401,
+    error: 'use_dpop_nonce',
+    challenge: 'error',
+    description: 'Sign the DPoP proof with the nonce in the DPoP-Nonce header',
+  },
+  dpop_key_mismatch: invalidToken('The access token is not bound to the DPoP proof key'),
+  dpop_bound_token: invalidToken('The access token is DPoP-bound; send it with the DPoP scheme'),
+  dpop_required: invalidToken('This resource requires a DPoP-bound access token'),
+
   insufficient_scope: {
     status: 403,
     error: 'insufficient_scope',
@@ -104,6 +126,7 @@ export const HIDDEN_DESCRIPTIONS: Readonly<Record<string, string>> = {
   invalid_token: 'The access token is invalid',
   insufficient_scope: 'The access token does not grant access to this resource',
   insufficient_user_authentication: 'A stronger or more recent user authentication is required',
+  invalid_dpop_proof: 'The DPoP proof is invalid',
 }
 
 /** Whether `value` is one of the contract's reasons. */

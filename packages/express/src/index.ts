@@ -60,7 +60,7 @@ function finish(
   if (!decision.ok) return send(res, guard.respond(decision))
   if (decision.auth) {
     req.auth = decision.auth
-    setAuthenticatedHeaders(res)
+    setAuthenticatedHeaders(res, decision)
   }
   next()
 }

@@ -4,6 +4,7 @@ import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createIssuer, rawRequest } from '@bearer-guard/testing'
 import type { LocalIssuer } from '@bearer-guard/testing'
+import { ASYMMETRIC_ALGORITHMS } from '@bearer-guard/core'
 import type { DecisionEvent, GuardOptions } from '@bearer-guard/core'
 import { requireJwt } from '@bearer-guard/express'
 
@@ -50,7 +51,9 @@ describe('requireJwt(options) on Express 5', () => {
   it('answers a request without credentials with a bare challenge', async () => {
     const res = await request(ordersApp()).get('/orders')
     expect(res.status).toBe(401)
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="api"')
+    expect(res.headers['www-authenticate']).toBe(
+      `Bearer realm="api", DPoP algs="${ASYMMETRIC_ALGORITHMS.join(' ')}"`,
+    )
     expect(res.headers['auth-reason']).toBe('missing_token')
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8')
     expect(res.body).toEqual({

@@ -109,7 +109,7 @@ function apply(
   }
   if (decision.auth) {
     request.auth = decision.auth
-    setAuthenticatedHeaders(new ReplyHeaders(reply))
+    setAuthenticatedHeaders(new ReplyHeaders(reply), decision)
   }
   return true
 }

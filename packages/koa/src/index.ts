@@ -66,7 +66,7 @@ function finish(decision: Decision, guard: Guard, ctx: Context, next: Next): Pro
   if (decision.auth) {
     ctx.state.auth = decision.auth
     // Koa's headers are its Node response's.
-    setAuthenticatedHeaders(ctx.res)
+    setAuthenticatedHeaders(ctx.res, decision)
   }
   return next()
 }

@@ -1,6 +1,9 @@
 /** Where the credential is, and how it is written (RFC 6750 §2). */
+import { ASYMMETRIC_ALGORITHMS } from '@bearer-guard/core'
 import type { Case } from '../case.js'
 
+/** The challenge of a request without credentials: Bearer first, then DPoP with its algorithms. */
+export const BARE = `Bearer realm="api", DPoP algs="${ASYMMETRIC_ALGORITHMS.join(' ')}"`
 const invalidRequest = /^Bearer realm="api", error="invalid_request", error_description="[^"]+"$/
 
 export const extractionCases: Case[] = [
@@ -16,12 +19,12 @@ export const extractionCases: Case[] = [
   {
     name: 'answers a request without credentials with a bare challenge',
     token: null,
-    expect: { status: 401, reason: 'missing_token', challenge: 'Bearer realm="api"' },
+    expect: { status: 401, reason: 'missing_token', challenge: BARE },
   },
   {
     name: 'treats another scheme as no bearer credentials',
     send: { authorization: () => ['Basic dXNlcjpwYXNz'] },
-    expect: { status: 401, reason: 'missing_token', challenge: 'Bearer realm="api"' },
+    expect: { status: 401, reason: 'missing_token', challenge: BARE },
   },
   {
     name: 'refuses a header with a space inside the token',
@@ -78,7 +81,7 @@ export const extractionCases: Case[] = [
     expect: { status: 400, reason: 'token_in_body', challenge: invalidRequest },
     differs: {
       adapter: 'fastify',
-      expect: { status: 401, reason: 'missing_token', challenge: 'Bearer realm="api"' },
+      expect: { status: 401, reason: 'missing_token', challenge: BARE },
       why: 'Fastify decides in onRequest, before it parses a body for a request with no token',
     },
   },

@@ -1,5 +1,6 @@
 /** How answers are worded and marked: realm, hidden reasons, 503s and cache headers. */
 import type { Case } from '../case.js'
+import { BARE } from './extraction.js'
 
 export const responseCases: Case[] = [
   {
@@ -17,7 +18,7 @@ export const responseCases: Case[] = [
     name: 'uses the configured realm',
     app: { realm: 'orders' },
     token: null,
-    expect: { status: 401, reason: 'missing_token', challenge: 'Bearer realm="orders"' },
+    expect: { status: 401, reason: 'missing_token', challenge: BARE.replace('"api"', '"orders"') },
   },
   {
     name: 'hides the reason of a token failure',

@@ -1,6 +1,7 @@
 /**
- * Bearer extraction (RFC 6750 §2): the token is taken from the `Authorization` header only.
- * A token offered in the query string (§2.3) or a form body (§2.2) is refused, never used.
+ * Credential extraction (RFC 6750 §2, RFC 9449 §7.1): the token is taken from the
+ * `Authorization` header only, under the `Bearer` or the `DPoP` scheme. A token offered in the
+ * query string (§2.3) or a form body (§2.2) is refused, never used.
  */
 import type { RequestInput } from '../decision.js'
 import type { Reason } from '../reasons.js'
@@ -14,10 +15,20 @@ export const MAX_TOKEN_LENGTH = 8192
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 
-/** The outcome of extraction: the token, no credentials at all, or a malformed request. */
+/** Largest `DPoP` proof header accepted, in characters; a larger one is refused unparsed. */
+export const MAX_PROOF_LENGTH = 8192
+
+/** The authentication scheme a request used (scheme names are case-insensitive, RFC 9110 §11.1). */
+export type Scheme = 'bearer' | 'dpop'
+
+/**
+ * The outcome of extraction: the token and its scheme, no credentials at all, or a malformed
+ * request (with the scheme, once the header named one of ours).
+ */
 export type Extraction =
-  | { token: string }
+  | { token: string; scheme: Scheme }
   | {
+      scheme?: Scheme
       reason: Extract<
         Reason,
         | 'missing_token'
@@ -26,6 +37,7 @@ export type Extraction =
         | 'token_in_body'
         | 'multiple_tokens'
         | 'token_too_large'
+        | 'invalid_dpop_proof'
       >
     }
 
@@ -74,24 +86,41 @@ function parseAuthorization(
     isTokenCharacter(value.charCodeAt(7)) &&
     isTokenCharacter(value.charCodeAt(value.length - 1))
   )
-    return checkCredentials(value.slice(7), seen)
+    return checkCredentials(value.slice(7), 'bearer', seen)
   const header = value.trim()
   const space = header.indexOf(' ')
-  const scheme = space === -1 ? header : header.slice(0, space)
-  if (scheme.toLowerCase() !== 'bearer') return otherScheme(header, scheme)
+  const name = (space === -1 ? header : header.slice(0, space)).toLowerCase()
+  if (name !== 'bearer' && name !== 'dpop') return otherScheme(header, name)
+  const scheme: Scheme = name
   const credentials = header.slice(space + 1).replace(/^ +/, '')
-  if (space === -1 || credentials === '') return { reason: 'malformed_header' }
-  return checkCredentials(credentials, seen)
+  if (space === -1 || credentials === '') return { reason: 'malformed_header', scheme }
+  return checkCredentials(credentials, scheme, seen)
 }
 
 function checkCredentials(
   credentials: string,
+  scheme: Scheme,
   seen: ((credentials: string) => boolean) | undefined,
 ): Extraction {
   // Size first, so an oversized header costs no regular-expression work.
-  if (credentials.length > MAX_TOKEN_LENGTH) return { reason: 'token_too_large' }
-  if (seen?.(credentials) || B64TOKEN.test(credentials)) return { token: credentials }
-  return { reason: isCredentialList(credentials) ? 'multiple_tokens' : 'malformed_header' }
+  if (credentials.length > MAX_TOKEN_LENGTH) return { reason: 'token_too_large', scheme }
+  if (seen?.(credentials) || B64TOKEN.test(credentials)) return { token: credentials, scheme }
+  return {
+    reason: isCredentialList(credentials) ? 'multiple_tokens' : 'malformed_header',
+    scheme,
+  }
+}
+
+/**
+ * The request's one `DPoP` proof header (RFC 9449 §4.3 check 1), or why there is none usable:
+ * absent, repeated, or over `MAX_PROOF_LENGTH`. Nothing of the proof is parsed here.
+ */
+export function extractProof(rawHeaders: readonly string[]): string | 'invalid_dpop_proof' {
+  const values = headerValues(rawHeaders, 'dpop')
+  const proof = values[0]
+  return values.length !== 1 || proof === undefined || proof.length > MAX_PROOF_LENGTH
+    ? 'invalid_dpop_proof'
+    : proof
 }
 
 /** A character of RFC 6750's b64token (A-Z a-z 0-9 - . _ ~ + / =), by its UTF-16 code; NaN is not. */
@@ -109,10 +138,10 @@ function isTokenCharacter(code: number): boolean {
 
 function otherScheme(header: string, scheme: string): Extraction {
   if (header === '') return { reason: 'malformed_header' }
-  // "Bearer:x" or "Bearerx" is a broken Bearer credential, not another scheme.
-  if (/^bearer/i.test(scheme)) return { reason: 'malformed_header' }
+  // "Bearer:x" or "DPoPx" is a broken credential of ours, not another scheme.
+  if (/^(bearer|dpop)/.test(scheme)) return { reason: 'malformed_header' }
   // "Basic x, Bearer y": two credentials folded into one header by a client or a proxy.
-  if (/,\s*bearer(\s|$)/i.test(header)) return { reason: 'multiple_tokens' }
+  if (/,\s*(bearer|dpop)(\s|$)/i.test(header)) return { reason: 'multiple_tokens' }
   // RFC 6750 §3.1: a request with no credentials for this scheme gets a bare challenge.
   return { reason: 'missing_token' }
 }

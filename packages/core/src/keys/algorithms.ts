@@ -12,6 +12,7 @@ export const ASYMMETRIC_ALGORITHMS = [
   'ES384',
   'ES512',
   'EdDSA',
+  'Ed25519',
 ] as const
 
 /** Default for `secrets`. */
@@ -26,7 +27,8 @@ const BY_CURVE: ReadonlyMap<unknown, readonly string[]> = new Map([
   ['P-256', ['ES256']],
   ['P-384', ['ES384']],
   ['P-521', ['ES512']],
-  ['Ed25519', ['EdDSA']],
+  // RFC 9864's fully-specified `Ed25519` is the same algorithm as `EdDSA` on an Ed25519 key.
+  ['Ed25519', ['EdDSA', 'Ed25519']],
 ])
 
 /** Whether `name` is an algorithm bearer-guard can verify. */
@@ -47,4 +49,14 @@ export function algorithmsForKeyType(kty: unknown, crv: unknown): readonly strin
   if (kty === 'RSA') return RSA
   if (kty === 'EC' || kty === 'OKP') return BY_CURVE.get(crv) ?? []
   return []
+}
+
+/**
+ * An allow-list with `EdDSA` and `Ed25519` standing for each other: they name one algorithm
+ * (RFC 9864 §2), so listing one accepts tokens and proofs that carry either name.
+ */
+export function withEdDsaNames(algorithms: Iterable<string>): Set<string> {
+  const set = new Set(algorithms)
+  if (set.has('EdDSA') || set.has('Ed25519')) set.add('EdDSA').add('Ed25519')
+  return set
 }

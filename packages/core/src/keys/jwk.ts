@@ -3,8 +3,8 @@
  * `keys` (a problem throws at construction) and for remote JWKS documents (a problem skips the key).
  */
 import { createPublicKey } from 'node:crypto'
-import type { JsonWebKey } from 'node:crypto'
-import { algorithmsForKeyType } from './algorithms.js'
+import type { JsonWebKey, KeyObject } from 'node:crypto'
+import { algorithmsForKeyType, withEdDsaNames } from './algorithms.js'
 import type { VerifyKey } from './verify-key.js'
 
 /** The problem of a sound key that the `algorithms` option leaves nothing to verify. */
@@ -23,6 +23,26 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
  *   signatures, unsupported type, RSA under 2048 bits, no allowed algorithm, invalid key)
  */
 export function importPublicJwk(jwk: unknown, allowed: ReadonlySet<string>): VerifyKey | string {
+  const checked = checkPublicJwk(jwk, allowed)
+  if (typeof checked === 'string') return checked
+  const material = publicKeyOf(checked.key)
+  if (typeof material === 'string') return material
+  return {
+    kid: checked.key.kid as string | undefined,
+    algorithms: new Set(checked.algorithms),
+    material,
+  }
+}
+
+/**
+ * Every check of a public JWK that needs no key import: the members it may and must not have
+ * and the algorithms (of `allowed`) it can verify. A DPoP proof's key is checked this way on
+ * every request, and imported only once per key (verify/dpop-proof.ts).
+ */
+export function checkPublicJwk(
+  jwk: unknown,
+  allowed: ReadonlySet<string>,
+): { key: Record<string, unknown>; algorithms: string[] } | string {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return 'is not a JWK object'
   const key = jwk as Record<string, unknown>
   if (key.kty === 'oct')
@@ -42,10 +62,15 @@ export function importPublicJwk(jwk: unknown, allowed: ReadonlySet<string>): Ver
     return `has an unsupported key type (kty ${describe(key.kty)}, crv ${describe(key.crv)})`
   if (key.alg !== undefined && !possible.includes(key.alg as string))
     return `has an \`alg\` (${describe(key.alg)}) that does not fit its key type`
-  const algorithms = (key.alg === undefined ? possible : [key.alg as string]).filter((alg) =>
-    allowed.has(alg),
-  )
+  const algorithms = [
+    ...(key.alg === undefined ? possible : withEdDsaNames([key.alg as string])),
+  ].filter((alg) => allowed.has(alg))
   if (algorithms.length === 0) return OUTSIDE_ALLOW_LIST
+  return { key, algorithms }
+}
+
+/** Imports a JWK that `checkPublicJwk` accepted; RSA keys under 2048 bits are refused. */
+export function publicKeyOf(key: Record<string, unknown>): KeyObject | string {
   let material
   try {
     material = createPublicKey({ key: key as JsonWebKey, format: 'jwk' })
@@ -55,11 +80,7 @@ export function importPublicJwk(jwk: unknown, allowed: ReadonlySet<string>): Ver
   const bits = material.asymmetricKeyDetails?.modulusLength
   if (key.kty === 'RSA' && (bits === undefined || bits < MIN_RSA_BITS))
     return `is an RSA key under ${MIN_RSA_BITS} bits`
-  return {
-    kid: key.kid as string | undefined,
-    algorithms: new Set(algorithms),
-    material,
-  }
+  return material
 }
 
 function describe(value: unknown): string {

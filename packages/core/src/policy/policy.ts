@@ -24,6 +24,8 @@ import { checkMaxUses, maxUsesOption } from './max-uses.js'
 import { checkRevoked } from './revocation.js'
 import { checkAnyScope, checkScope, scopeList } from './scope.js'
 import { acrOption, checkStepUp } from './step-up.js'
+import { DEFAULT_DPOP, dpopOption } from '../dpop/options.js'
+import type { DpopConfig, DpopOption } from '../dpop/options.js'
 
 /** What a route may require on top of the app-level options. Durations: seconds or `'5m'`. */
 export interface RoutePolicy {
@@ -47,6 +49,8 @@ export interface RoutePolicy {
   acr?: string[]
   /** Step-up (RFC 9470): `now - auth_time` must not exceed this. */
   maxAuthAge?: number | string
+  /** DPoP (RFC 9449) on this route; replaces the app-level value (default `'allowed'`). */
+  dpop?: DpopOption
 }
 
 /** Everything a check may look at. `now` is in seconds since the epoch. */
@@ -59,6 +63,16 @@ export interface PolicyContext {
   readonly store: Store
   /** This token's use count with this request included; counted at most once per request. */
   uses(): MaybePromise<number>
+  /** The access token as sent. */
+  readonly token: string
+  /** The request's `DPoP` proof when it used the DPoP scheme, else `undefined`. */
+  readonly proof: string | undefined
+  /** The normalised URI a proof's `htu` must name (dpop/htu.ts `requestUri`). */
+  requestUri(): string | undefined | 'malformed_header'
+  /** A proof's use count with this request included; counted at most once per request. */
+  proofUse(key: string, expiresAt: number): MaybePromise<number>
+  /** Records the accepted proof's key, and a nonce to send on the response when it rotates. */
+  proofAccepted(jkt: string, nonce: string | undefined): void
 }
 
 /** One compiled check: a refusal, or `undefined` to let the request through. */
@@ -72,6 +86,8 @@ export interface PolicyConfig {
   readonly checks: readonly PolicyCheck[]
   /** `checkRevocation` as given, `undefined` when the policy does not say. */
   readonly checkRevocation: boolean | undefined
+  /** `dpop` as given, `undefined` when the policy does not say. */
+  readonly dpop: DpopConfig | false | undefined
 }
 
 /** The names `RoutePolicy` accepts. */
@@ -86,6 +102,7 @@ export const POLICY_KEYS = [
   'claims',
   'acr',
   'maxAuthAge',
+  'dpop',
 ] as const
 
 const STAGE = {
@@ -167,16 +184,27 @@ export function compilePolicy(policy: RoutePolicy, option: string): PolicyConfig
   if (policy.checkRevocation !== undefined && typeof policy.checkRevocation !== 'boolean') {
     invalidOption(name('checkRevocation'), 'must be a boolean')
   }
-  return { checks, checkRevocation: policy.checkRevocation }
+  const dpop = policy.dpop === undefined ? undefined : dpopOption(policy.dpop, name('dpop'))
+  return { checks, checkRevocation: policy.checkRevocation, dpop }
+}
+
+/** The DPoP rules of a gate: the route's `dpop`, else the app's, else DPoP allowed. */
+export function gateDpop(app: PolicyConfig, route: PolicyConfig | undefined): DpopConfig | false {
+  return route?.dpop ?? app.dpop ?? DEFAULT_DPOP
 }
 
 /**
  * The checks of one gate: the app-level ones and the route's, with the revocation check unless
  * the route (or, failing that, the app) turns it off, in stage order.
  */
-export function gateChecks(app: PolicyConfig, route: PolicyConfig | undefined): PolicyCheck[] {
+export function gateChecks(
+  app: PolicyConfig,
+  route: PolicyConfig | undefined,
+  dpop: DpopConfig | false,
+): PolicyCheck[] {
   const revocation = route?.checkRevocation ?? app.checkRevocation ?? true
   const checks = [
+    ...(dpop ? [dpop.check] : []),
     ...app.checks,
     ...(route?.checks ?? []),
     ...(revocation ? [REVOCATION_CHECK] : []),

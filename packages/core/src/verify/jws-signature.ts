@@ -35,6 +35,8 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ['ES384', { kind: 'ecdsa', hash: 'sha384', curve: 'secp384r1', length: 96 }],
   ['ES512', { kind: 'ecdsa', hash: 'sha512', curve: 'secp521r1', length: 132 }],
   ['EdDSA', { kind: 'ed25519' }],
+  // RFC 9864: the fully-specified name for EdDSA on Ed25519.
+  ['Ed25519', { kind: 'ed25519' }],
 ])
 
 /**

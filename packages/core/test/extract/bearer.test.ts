@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { extractBearer, isPreflight, MAX_TOKEN_LENGTH } from '../../src/extract/bearer.js'
+import {
+  extractBearer,
+  extractProof,
+  isPreflight,
+  MAX_PROOF_LENGTH,
+  MAX_TOKEN_LENGTH,
+} from '../../src/extract/bearer.js'
+import type { Extraction } from '../../src/extract/bearer.js'
 import type { RequestInput } from '../../src/decision.js'
 
 const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'
+
+/** An extraction without its scheme, for the Bearer cases (the DPoP ones check it). */
+function plain(extraction: Extraction): Omit<Extraction, 'scheme'> {
+  const { scheme: _scheme, ...rest } = extraction
+  return rest
+}
 
 function input(headers: [string, string][], extra: Partial<RequestInput> = {}): RequestInput {
   return { method: 'GET', url: '/orders', rawHeaders: headers.flat(), ...extra }
@@ -250,7 +263,7 @@ describe('extractBearer(input)', () => {
     },
   ]
   it.each(cases)('$name', ({ headers, extra, expect: expected }) => {
-    expect(extractBearer(input(headers, extra))).toEqual(expected)
+    expect(plain(extractBearer(input(headers, extra)))).toEqual(expected)
   })
 })
 
@@ -258,13 +271,17 @@ describe('extractBearer(input, seen)', () => {
   it('skips the grammar only for credentials `seen` names, and checks everything else', () => {
     const seen = (credentials: string) => credentials === 'already~checked'
     const headers = (value: string) => input([['Authorization', `Bearer ${value}`]])
-    expect(extractBearer(headers('already~checked'), seen)).toEqual({ token: 'already~checked' })
+    expect(plain(extractBearer(headers('already~checked'), seen))).toEqual({
+      token: 'already~checked',
+    })
     // `seen` answers for the grammar alone: the size limit and the header's shape still apply.
-    expect(extractBearer(headers('not checked!'), seen)).toEqual({ reason: 'malformed_header' })
-    expect(extractBearer(headers('a'.repeat(MAX_TOKEN_LENGTH + 1)), () => true)).toEqual({
+    expect(plain(extractBearer(headers('not checked!'), seen))).toEqual({
+      reason: 'malformed_header',
+    })
+    expect(plain(extractBearer(headers('a'.repeat(MAX_TOKEN_LENGTH + 1)), () => true))).toEqual({
       reason: 'token_too_large',
     })
-    expect(extractBearer(input([['Authorization', 'Bearer']]), () => true)).toEqual({
+    expect(plain(extractBearer(input([['Authorization', 'Bearer']]), () => true))).toEqual({
       reason: 'malformed_header',
     })
   })
@@ -294,7 +311,7 @@ describe('extractBearer: the plain "Bearer <token>" shortcut', () => {
   it('keeps the size limit', () => {
     expect(
       extractBearer(input([['Authorization', `Bearer ${'a'.repeat(MAX_TOKEN_LENGTH + 1)}`]])),
-    ).toEqual({ reason: 'token_too_large' })
+    ).toEqual({ reason: 'token_too_large', scheme: 'bearer' })
   })
 })
 
@@ -319,5 +336,52 @@ describe('isPreflight(input)', () => {
   })
   it('does not treat a GET with the CORS header as a preflight', () => {
     expect(isPreflight(input([['Access-Control-Request-Method', 'POST']]))).toBe(false)
+  })
+})
+
+describe('the DPoP scheme (RFC 9449 §7.1)', () => {
+  it('takes the token of a DPoP header, the scheme named case-insensitively', () => {
+    for (const scheme of ['DPoP', 'dpop', 'DPOP'])
+      expect(extractBearer(input([['Authorization', `${scheme} ${TOKEN}`]]))).toEqual({
+        token: TOKEN,
+        scheme: 'dpop',
+      })
+    expect(extractBearer(input([['Authorization', `Bearer ${TOKEN}`]]))).toEqual({
+      token: TOKEN,
+      scheme: 'bearer',
+    })
+  })
+
+  it('refuses a broken DPoP credential, and two credentials of either scheme', () => {
+    expect(extractBearer(input([['Authorization', 'DPoP']]))).toEqual({
+      reason: 'malformed_header',
+      scheme: 'dpop',
+    })
+    expect(extractBearer(input([['Authorization', 'DPoPx y']]))).toEqual({
+      reason: 'malformed_header',
+    })
+    expect(extractBearer(input([['Authorization', `DPoP ${TOKEN}, Bearer ${TOKEN}`]]))).toEqual({
+      reason: 'multiple_tokens',
+      scheme: 'dpop',
+    })
+    expect(extractBearer(input([['Authorization', `Basic eA==, DPoP ${TOKEN}`]]))).toEqual({
+      reason: 'multiple_tokens',
+    })
+    expect(
+      extractBearer(
+        input([
+          ['Authorization', `DPoP ${TOKEN}`],
+          ['Authorization', `Bearer ${TOKEN}`],
+        ]),
+      ),
+    ).toEqual({ reason: 'multiple_tokens' })
+  })
+
+  it('takes exactly one DPoP header of at most 8 KiB, unparsed', () => {
+    expect(extractProof(['DPoP', 'a.b.c'])).toBe('a.b.c')
+    expect(extractProof(['dpop', 'x'.repeat(MAX_PROOF_LENGTH)])).toBe('x'.repeat(MAX_PROOF_LENGTH))
+    expect(extractProof([])).toBe('invalid_dpop_proof')
+    expect(extractProof(['DPoP', 'a.b.c', 'dpop', 'a.b.c'])).toBe('invalid_dpop_proof')
+    expect(extractProof(['DPoP', 'x'.repeat(MAX_PROOF_LENGTH + 1)])).toBe('invalid_dpop_proof')
   })
 })

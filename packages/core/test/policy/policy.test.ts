@@ -229,7 +229,7 @@ describe('route policies', () => {
     const decision = await decide(guard, await issuer.mint({ scope: 'x' }), {
       scope: 'orders:read orders:write',
     })
-    expect(decision).toEqual({
+    expect(decision).toMatchObject({
       ok: false,
       reason: 'insufficient_scope',
       scope: ['orders:read', 'orders:write'],
