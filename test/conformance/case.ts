@@ -33,6 +33,11 @@ export interface Send {
   form?: (token: string) => Record<string, string>
   json?: (token: string) => unknown
   headers?: [string, string][]
+  /**
+   * `DPoP` header values, one header each, made for each request from the token and the URI
+   * the request goes to (the server's origin and the path, without query).
+   */
+  dpop?: (token: string, uri: string) => string[]
 }
 
 /** What every adapter must answer. */

@@ -19,6 +19,7 @@ const COMPARED = [
   'cache-control',
   'content-type',
   'retry-after',
+  'access-control-expose-headers',
 ]
 
 /** One adapter's answer, with the token the case sent. */
@@ -108,6 +109,8 @@ function send(url: string, c: Case, token: string | undefined): Promise<RawRespo
       ? []
       : [`Bearer ${token}`]
   for (const value of authorization) headers.push(['Authorization', value])
+  const target = typeof s.path === 'function' ? s.path(token ?? '') : (s.path ?? '/orders')
+  for (const proof of s.dpop?.(token ?? '', `${url}${target}`) ?? []) headers.push(['DPoP', proof])
   let body: string | undefined
   // A case's own Content-Type (another spelling of the media type) stands.
   const typed = headers.some(([name]) => name.toLowerCase() === 'content-type')
@@ -118,7 +121,6 @@ function send(url: string, c: Case, token: string | undefined): Promise<RawRespo
     if (!typed) headers.push(['Content-Type', 'application/json'])
     body = JSON.stringify(s.json(token ?? ''))
   }
-  const target = typeof s.path === 'function' ? s.path(token ?? '') : (s.path ?? '/orders')
   const path = `${target}${s.query ? `?${s.query(token ?? '')}` : ''}`
   return rawRequest(url, s.method ?? (body === undefined ? 'GET' : 'POST'), path, headers, body)
 }

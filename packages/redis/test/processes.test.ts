@@ -4,11 +4,12 @@ import { fork } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createIssuer } from '@bearer-guard/testing'
+import { createIssuer, dpopProof, generateDpopKey } from '@bearer-guard/testing'
 import type { LocalIssuer } from '@bearer-guard/testing'
 import { startRedis } from './redis-server.js'
 import type { RedisServer } from './redis-server.js'
 
+const RESOURCE = 'https://api.example.test'
 const FIXTURE = fileURLToPath(new URL('./fixtures/api-process.mjs', import.meta.url))
 
 interface Instance {
@@ -48,6 +49,7 @@ async function spawnInstance(): Promise<Instance> {
       ISSUER: issuer.url,
       AUDIENCE: issuer.audience,
       JWKS: JSON.stringify(issuer.jwks()),
+      RESOURCE,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -67,9 +69,11 @@ async function spawnInstance(): Promise<Instance> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-async function call(instance: Instance, path: string, token: string) {
+async function call(instance: Instance, path: string, token: string, proof?: string) {
   const res = await fetch(`${instance.url}${path}`, {
-    headers: { authorization: `Bearer ${token}` },
+    headers: proof
+      ? { authorization: `DPoP ${token}`, dpop: proof }
+      : { authorization: `Bearer ${token}` },
   })
   return { status: res.status, reason: res.headers.get('auth-reason') }
 }
@@ -82,6 +86,24 @@ describe('three API processes sharing one Redis', () => {
     )
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(3)
     expect(answers.filter((answer) => answer.reason === 'uses_exhausted')).toHaveLength(17)
+  })
+
+  it('accept one DPoP proof once across them: 30 concurrent copies, then again one by one', async () => {
+    const key = generateDpopKey()
+    const token = await issuer.mint({ cnf: { jkt: key.jkt } })
+    const proof = dpopProof(key, { url: `${RESOURCE}/orders`, token })
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => call(instances[i % 3]!, '/orders', token, proof)),
+    )
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1)
+    expect(answers.filter((answer) => answer.reason === 'dpop_replayed')).toHaveLength(29)
+    const fresh = dpopProof(key, { url: `${RESOURCE}/orders`, token })
+    expect((await call(instances[1]!, '/orders', token, fresh)).status).toBe(200)
+    for (const instance of instances)
+      expect(await call(instance, '/orders', token, fresh)).toEqual({
+        status: 401,
+        reason: 'dpop_replayed',
+      })
   })
 
   it('honour a revocation made in one process in every other within a second', async () => {

@@ -15,7 +15,8 @@ export interface RawResponse {
 /**
  * Sends a request to `origin` (`http://127.0.0.1:port`) exactly as given and reads the answer.
  *
- * @param headers - sent in order, repeated names included
+ * @param headers - sent in order, repeated names included; a `Host` among them replaces the
+ *   default one (the origin's host and port)
  * @param body - sent with its `Content-Length`
  * @example await rawRequest(url, 'GET', '/orders', [['Authorization', 'Bearer a'], ['Authorization', 'Bearer b']])
  */
@@ -27,9 +28,10 @@ export function rawRequest(
   body?: string,
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(origin)
+  const ownHost = headers.some(([name]) => name.toLowerCase() === 'host')
   const head = [
     `${method} ${path} HTTP/1.1`,
-    `Host: ${hostname}:${port}`,
+    ...(ownHost ? [] : [`Host: ${hostname}:${port}`]),
     'Connection: close',
     ...headers.map(([name, value]) => `${name}: ${value}`),
   ]

@@ -1,4 +1,5 @@
 /** The whole table, by group. Adding a case to any group runs it on every adapter. */
+import { dpopCases } from './dpop.js'
 import { extractionCases } from './extraction.js'
 import { issuerCases } from './issuers.js'
 import { policyCases } from './policies.js'
@@ -13,4 +14,5 @@ export const allCases = {
   policies: policyCases,
   responses: responseCases,
   stateful: statefulCases,
+  dpop: dpopCases,
 }
