@@ -9,6 +9,7 @@ import type { Case, Issuers } from '../conformance/case.js'
 import { closeIssuers, runCase, startIssuers } from '../conformance/run.js'
 import type { Answer } from '../conformance/run.js'
 import { attackCases } from './corpus.js'
+import { sentProofs } from './dpop-corpus.js'
 import { expectJoseAgrees } from '../differential.js'
 import type { CheckedSignature } from '../differential.js'
 
@@ -75,14 +76,29 @@ describe('the attack corpus', () => {
         if (segment.length >= 16) expect(seen.includes(segment)).toBe(false)
     }
   })
+
+  it('never put a DPoP proof, or any segment of one, in an answer, an event or a warning', () => {
+    expect(sentProofs.length).toBeGreaterThan(60)
+    const seen = [
+      JSON.stringify(answers.map((answer) => answer.response)),
+      JSON.stringify(events),
+      warnings.join('\n'),
+    ].join('\n')
+    for (const proof of new Set(sentProofs))
+      for (const segment of proof.split('.'))
+        if (segment.length >= 16) expect(seen.includes(segment)).toBe(false)
+  })
 })
 
 describe("with reasons: 'hide'", () => {
+  // Under the DPoP scheme the same hidden answer comes on the DPoP challenge instead.
   const tokenFailures = names.filter((name) => {
-    const reason = attackCases({ url: 'http://127.0.0.1:1', key: attackerKey }).find(
-      (c) => c.name === name,
-    )!.expect.reason
-    return reason !== undefined && REASONS[reason].error === 'invalid_token'
+    const c = attackCases({ url: 'http://127.0.0.1:1', key: attackerKey }).find(
+      (candidate) => candidate.name === name,
+    )!
+    const reason = c.expect.reason
+    const dpopScheme = c.send?.authorization?.('t')[0]?.startsWith('DPoP ') ?? false
+    return reason !== undefined && REASONS[reason].error === 'invalid_token' && !dpopScheme
   })
   const hidden = '{"error":"invalid_token","error_description":"The access token is invalid"}'
 

@@ -8,6 +8,7 @@ import type { Reason } from '@bearer-guard/core'
 import { encode, generateSigningKey, signatureVariants } from '@bearer-guard/testing'
 import type { LocalIssuer, SigningAlg, SigningKey } from '@bearer-guard/testing'
 import type { Case, Issuers } from '../conformance/case.js'
+import { dpopAttacks } from './dpop-corpus.js'
 
 /** The attacker's own JWKS server, which must never be asked for anything. */
 export interface Attacker {
@@ -475,5 +476,7 @@ export function attackCases(attacker: Attacker): Case[] {
       { claims: { constructor: { scope: 'admin' }, scope: 'read' } },
       { route: { scope: 'admin' } },
     ),
+
+    ...dpopAttacks(),
   ]
 }

@@ -143,6 +143,30 @@ export function setAuthenticatedHeaders(response: HeaderAccess, accepted?: Accep
     response.setHeader('Cache-Control', 'private')
 }
 
+/**
+ * Writes a refusal's headers over a response's. `Vary` and `Access-Control-Expose-Headers`
+ * are lists that a middleware before the guard (CORS, compression) may have started: the
+ * refusal's names are added to theirs, never put in their place. Every other header is set.
+ */
+export function setRefusalHeaders(target: HeaderAccess, response: HttpResponse): void {
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (name === 'Vary') {
+      const vary = mergedVary(headerText(target.getHeader(name)))
+      if (vary !== undefined) target.setHeader(name, vary)
+    } else if (name === 'Access-Control-Expose-Headers') {
+      target.setHeader(name, mergedList(headerText(target.getHeader(name)), value))
+    } else target.setHeader(name, value)
+  }
+}
+
+/** `list` with the names of `added` it lacks appended, compared case-insensitively. */
+function mergedList(list: string, added: string): string {
+  if (!list) return added
+  const present = new Set(list.split(',').map((name) => name.trim().toLowerCase()))
+  const missing = added.split(', ').filter((name) => !present.has(name.toLowerCase()))
+  return missing.length === 0 ? list : `${list}, ${missing.join(', ')}`
+}
+
 /** The `Vary` to set given the one already set, or `undefined` when it already covers us. */
 function mergedVary(vary: string): string | undefined {
   if (!vary) return 'Authorization'

@@ -2,7 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { refuse } from '../src/decision.js'
-import { responder, setAuthenticatedHeaders, toHttp } from '../src/http.js'
+import { responder, setAuthenticatedHeaders, setRefusalHeaders, toHttp } from '../src/http.js'
 import { REASONS } from '../src/reasons.js'
 import type { Reason } from '../src/reasons.js'
 
@@ -266,5 +266,43 @@ describe('setAuthenticatedHeaders(response)', () => {
       'Vary: Authorization',
       'Cache-Control: private',
     ])
+  })
+})
+
+describe('setRefusalHeaders(response, refusal)', () => {
+  const target = (initial: Record<string, string>) => {
+    const headers = new Map(
+      Object.entries(initial).map(([name, value]) => [name.toLowerCase(), value]),
+    )
+    return {
+      headers,
+      getHeader: (name: string) => headers.get(name.toLowerCase()),
+      setHeader: (name: string, value: string) => void headers.set(name.toLowerCase(), value),
+    }
+  }
+  const refusal = toHttp(refuse('expired'), expose)
+
+  it('adds its Vary and exposed headers to those a CORS middleware set, and sets the rest', () => {
+    const response = target({
+      Vary: 'Origin',
+      'Access-Control-Expose-Headers': 'X-Request-Id, auth-reason',
+    })
+    setRefusalHeaders(response, refusal)
+    expect(response.headers.get('vary')).toBe('Origin, Authorization')
+    expect(response.headers.get('access-control-expose-headers')).toBe(
+      'X-Request-Id, auth-reason, WWW-Authenticate, DPoP-Nonce',
+    )
+    expect(response.headers.get('auth-reason')).toBe('expired')
+    expect(response.headers.get('cache-control')).toBe('no-store')
+  })
+
+  it('sets them as they are on a fresh response', () => {
+    const response = target({})
+    setRefusalHeaders(response, refusal)
+    expect(Object.fromEntries(response.headers)).toEqual(
+      Object.fromEntries(
+        Object.entries(refusal.headers).map(([name, value]) => [name.toLowerCase(), value]),
+      ),
+    )
   })
 })

@@ -5,7 +5,11 @@
 import './augment.js'
 import { createGuard } from '@bearer-guard/core'
 import type { Decision, Guard, GuardOptions, HttpResponse, RoutePolicy } from '@bearer-guard/core'
-import { isPromiseLike, setAuthenticatedHeaders } from '@bearer-guard/core/adapter'
+import {
+  isPromiseLike,
+  setAuthenticatedHeaders,
+  setRefusalHeaders,
+} from '@bearer-guard/core/adapter'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
 export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
@@ -68,6 +72,6 @@ function finish(
 // res.end rather than res.send: no ETag or charset rewriting, the same bytes as Koa and Fastify.
 function send(res: Response, response: HttpResponse): void {
   res.status(response.status)
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value)
+  setRefusalHeaders(res, response)
   res.end(response.body)
 }

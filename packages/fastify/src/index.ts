@@ -13,7 +13,11 @@ import type {
   RouteCheck,
   RoutePolicy,
 } from '@bearer-guard/core'
-import { isPromiseLike, setAuthenticatedHeaders } from '@bearer-guard/core/adapter'
+import {
+  isPromiseLike,
+  setAuthenticatedHeaders,
+  setRefusalHeaders,
+} from '@bearer-guard/core/adapter'
 import type { HeaderAccess, MaybePromise } from '@bearer-guard/core/adapter'
 import type {
   FastifyInstance,
@@ -115,7 +119,9 @@ function apply(
 }
 
 function send(reply: FastifyReply, response: HttpResponse): void {
-  reply.code(response.status).headers(response.headers).send(response.body)
+  reply.code(response.status)
+  setRefusalHeaders(new ReplyHeaders(reply), response)
+  reply.send(response.body)
 }
 
 /** Fastify keeps a reply's headers itself until it sends: read and write them through it. */

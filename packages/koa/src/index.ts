@@ -12,7 +12,11 @@ import type {
   HttpResponse,
   RoutePolicy,
 } from '@bearer-guard/core'
-import { isPromiseLike, setAuthenticatedHeaders } from '@bearer-guard/core/adapter'
+import {
+  isPromiseLike,
+  setAuthenticatedHeaders,
+  setRefusalHeaders,
+} from '@bearer-guard/core/adapter'
 import type { Context, Middleware, Next } from 'koa'
 
 export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
@@ -73,7 +77,8 @@ function finish(decision: Decision, guard: Guard, ctx: Context, next: Next): Pro
 
 function send(ctx: Context, response: HttpResponse): void {
   ctx.status = response.status
-  ctx.set(response.headers)
+  // Koa's headers are its Node response's.
+  setRefusalHeaders(ctx.res, response)
   ctx.body = response.body
 }
 
