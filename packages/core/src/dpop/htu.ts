@@ -48,10 +48,11 @@ interface WithSocket {
 }
 
 /**
- * The normalised URI of a request without query: the configured origin, else the request's
+ * The URI of a request without query, as received: the configured origin, else the request's
  * scheme (https only on a TLS socket) and its one well-formed `Host`, then the request path.
  * `'malformed_header'` when the `Host` is missing, repeated or malformed; `undefined` when the
- * request target is not a path the URI can be built from.
+ * request target is not a path the URI can be built from. Not normalised: `htuMatches` does
+ * that only when the proof spells the URI another way.
  */
 export function requestUri(
   base: HtuBase,
@@ -71,5 +72,17 @@ export function requestUri(
   const path = targetPath(url)
   // An origin-form target (RFC 9112 §3.2.1); anything else names no path of this origin.
   if (!path.startsWith('/') || path.startsWith('//')) return undefined
-  return normalizedHttpUri(origin + path)
+  return origin + path
+}
+
+/**
+ * Whether a proof's `htu` names the request's URI (`requestUri`). Clients nearly always spell
+ * it exactly as the request went out, and two equal strings normalise alike: only a different
+ * spelling costs the two URL parses.
+ */
+export function htuMatches(htu: unknown, uri: string): boolean {
+  if (htu === uri) return true
+  if (typeof htu !== 'string') return false
+  const normal = normalizedHttpUri(htu)
+  return normal !== undefined && normal === normalizedHttpUri(uri)
 }

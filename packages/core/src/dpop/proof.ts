@@ -9,13 +9,13 @@ import { LRUCache } from 'lru-cache'
 import { refuse } from '../decision.js'
 import type { JwtClaims, Refusal } from '../decision.js'
 import { identityDigest } from '../identity.js'
-import { decodeJws } from '../jwt/decode-jws.js'
+import { decodeJsonObject, isBase64url } from '../jwt/decode-jws.js'
 import { checkPublicJwk, publicKeyOf } from '../keys/jwk.js'
 import { andThen } from '../maybe.js'
 import type { MaybePromise } from '../maybe.js'
 import type { PolicyCheck, PolicyContext } from '../policy/policy.js'
 import { verifySignature } from '../verify/jws-signature.js'
-import { normalizedHttpUri } from './htu.js'
+import { htuMatches } from './htu.js'
 import { NONCE_ROTATION } from './nonce.js'
 import type { DpopConfig } from './options.js'
 import { accessTokenHash, jwkThumbprint } from './thumbprint.js'
@@ -25,53 +25,62 @@ const MAX_JTI_LENGTH = 256
 
 // Proof keys imported once each, by RFC 7638 thumbprint: the required members the thumbprint
 // covers are exactly what the import reads, so one thumbprint is one key. Bounded: a client
-// may make a new key per proof. Every other member is still checked on every proof.
+// may make a new key per proof.
 const proofKeys = new LRUCache<string, KeyObject>({ max: 1000 })
 
-/** The stage-0 check of a gate that accepts DPoP; a request under `Bearer` passes it. */
+/** What a proof's header says, once checked: its algorithm, its key's thumbprint, the key. */
+type HeaderVerdict = { alg: string; jkt: string; key: KeyObject | undefined } | 'invalid'
+
+/**
+ * The stage-0 check of a gate that accepts DPoP; a request under `Bearer` passes it. Every
+ * check of a proof's header is a function of its encoded segment alone (decoding accepts one
+ * spelling of each byte string only), and a client sends the same header with each proof: the
+ * verdicts are kept by segment, so a client's next proof costs no header decoding, key check,
+ * thumbprint or key lookup. Bounded, and per config, since the verdict depends on its
+ * `algorithms`.
+ */
 export function proofCheck(config: Omit<DpopConfig, 'check'>): PolicyCheck {
+  const headers = new LRUCache<string, HeaderVerdict>({ max: 1000 })
+  const verdictOf = (segment: string) => {
+    let verdict = headers.get(segment)
+    if (verdict === undefined) headers.set(segment, (verdict = headerVerdict(segment, config)))
+    return verdict
+  }
   return {
     stage: 0,
-    run: (context) => (context.proof === undefined ? undefined : checkProof(config, context)),
+    run: (context) =>
+      context.proof === undefined ? undefined : checkProof(config, context, verdictOf),
   }
 }
 
 function checkProof(
   config: Omit<DpopConfig, 'check'>,
   context: PolicyContext,
+  verdictOf: (segment: string) => HeaderVerdict,
 ): MaybePromise<Refusal | undefined> {
   const proof = context.proof as string
   const bound = boundThumbprint(context.auth.payload)
   // A token without `cnf.jkt` was not issued for a DPoP key: the proof cannot make it one.
   if (bound === undefined) return refuse('dpop_key_mismatch')
-  const jws = decodeJws(proof)
-  if (!jws) return invalid()
-  const { header, payload } = jws
-  const { alg } = header
-  if (
-    header.typ !== 'dpop+jwt' ||
-    typeof alg !== 'string' ||
-    !config.algorithms.has(alg) ||
-    header.crit !== undefined ||
-    header.b64 !== undefined
-  )
-    return invalid()
-  const checked = checkPublicJwk(header.jwk, config.algorithms)
-  if (typeof checked === 'string' || !checked.algorithms.includes(alg)) return invalid()
-  const jkt = jwkThumbprint(checked.key)
-  if (jkt === undefined) return invalid()
-  if (jkt !== bound) return refuse('dpop_key_mismatch')
+  // A compact JWS (RFC 7515 §7.1): three segments, the header not empty.
+  const first = proof.indexOf('.')
+  const second = proof.indexOf('.', first + 1)
+  if (first <= 0 || second === -1 || proof.indexOf('.', second + 1) !== -1) return invalid()
+  const verdict = verdictOf(proof.slice(0, first))
+  if (verdict === 'invalid') return invalid()
+  if (verdict.jkt !== bound) return refuse('dpop_key_mismatch')
   const uri = context.requestUri()
   if (uri === 'malformed_header') return refuse('malformed_header')
+  const payload = decodeJsonObject(proof.slice(first + 1, second))
+  if (!payload || !isBase64url(proof.slice(second + 1))) return invalid()
   const { jti, htm, htu, iat, ath } = payload
   if (
     typeof jti !== 'string' ||
     jti === '' ||
     jti.length > MAX_JTI_LENGTH ||
     htm !== context.input.method ||
-    typeof htu !== 'string' ||
     uri === undefined ||
-    normalizedHttpUri(htu) !== uri ||
+    !htuMatches(htu, uri) ||
     typeof iat !== 'number' ||
     !Number.isFinite(iat) ||
     context.now - iat > config.proofMaxAge + context.tolerance ||
@@ -79,8 +88,7 @@ function checkProof(
     ath !== accessTokenHash(context.token)
   )
     return invalid()
-  const key = importedKey(jkt, checked.key)
-  if (!key || !verifySignature(proof, alg, key)) return invalid()
+  if (!verdict.key || !verifySignature(proof, verdict.alg, verdict.key)) return invalid()
   let rotated: string | undefined
   if (config.nonces) {
     const age = config.nonces.age(payload.nonce, context.now, context.tolerance)
@@ -92,11 +100,37 @@ function checkProof(
   }
   // Past the window the `iat` check refuses the proof anyway: its count need not outlive it.
   const expiresAt = iat + config.proofMaxAge + context.tolerance + 1
+  const { jkt } = verdict
   return andThen(context.proofUse(identityDigest('dpop', jkt, jti), expiresAt), (count) => {
     if (count > 1) return refuse('dpop_replayed')
     context.proofAccepted(jkt, rotated)
     return undefined
   })
+}
+
+/**
+ * Checks a proof's header (RFC 9449 §4.3 checks 4 to 7): `typ` exactly `dpop+jwt`, an allowed
+ * `alg`, no `crit` or `b64`, and a public `jwk` fit for that `alg`, never private members.
+ * `key` is undefined when the key does not import (an EC point off its curve, a short RSA
+ * modulus): such a proof is refused at the signature, after the cheaper checks.
+ */
+function headerVerdict(segment: string, config: Omit<DpopConfig, 'check'>): HeaderVerdict {
+  const header = decodeJsonObject(segment)
+  if (!header) return 'invalid'
+  const { alg } = header
+  if (
+    header.typ !== 'dpop+jwt' ||
+    typeof alg !== 'string' ||
+    !config.algorithms.has(alg) ||
+    header.crit !== undefined ||
+    header.b64 !== undefined
+  )
+    return 'invalid'
+  const checked = checkPublicJwk(header.jwk, config.algorithms)
+  if (typeof checked === 'string' || !checked.algorithms.includes(alg)) return 'invalid'
+  const jkt = jwkThumbprint(checked.key)
+  if (jkt === undefined) return 'invalid'
+  return { alg, jkt, key: importedKey(jkt, checked.key) }
 }
 
 /** The token's `cnf.jkt`; `undefined` when it has none (any other type fails to match). */

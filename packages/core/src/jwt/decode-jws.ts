@@ -49,9 +49,13 @@ export function isBase64url(segment: string): boolean {
   return (value & (tail === 2 ? 0x0f : 0x03)) === 0
 }
 
+/**
+ * Decodes one segment of a compact JWS: canonical unpadded base64url of UTF-8 JSON with an
+ * object at the top and no duplicate member names; `undefined` otherwise.
+ */
 // Garbage is refused without a thrown exception wherever it can be: exceptions (and their stack
 // traces) would make malformed tokens cost more than valid ones.
-function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
+export function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
   if (segment === '' || !isBase64url(segment)) return undefined
   const bytes = Buffer.from(segment, 'base64url')
   if (!startsAnObject(bytes) || !isUtf8(bytes)) return undefined

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { normalizedHttpUri, requestUri } from '../../src/dpop/htu.js'
+import { htuMatches, normalizedHttpUri, requestUri } from '../../src/dpop/htu.js'
 import { NONCE_LIFETIME, Nonces } from '../../src/dpop/nonce.js'
 import { dpopOption } from '../../src/dpop/options.js'
 import { accessTokenHash, jwkThumbprint } from '../../src/dpop/thumbprint.js'
@@ -67,13 +67,16 @@ describe('htu normalisation (RFC 3986 §6.2.2, §6.2.3)', () => {
       'https://api.example.com/orders',
     )
     const own = { fromRequest: true as const }
-    expect(requestUri(own, '/orders', ['Host', 'API.example.com:80'], {})).toBe(
-      'http://api.example.com/orders',
-    )
+    const plain = requestUri(own, '/orders', ['Host', 'API.example.com:80'], {})!
+    expect(plain).toBe('http://API.example.com:80/orders')
+    expect(htuMatches('http://api.example.com/orders', plain)).toBe(true)
     const tls = { socket: { encrypted: true } }
-    expect(requestUri(own, '/orders', ['host', 'api.example.com:443'], tls)).toBe(
-      'https://api.example.com/orders',
-    )
+    const secure = requestUri(own, '/%6Frders', ['host', 'api.example.com:443'], tls)!
+    expect(htuMatches('https://api.example.com/orders', secure)).toBe(true)
+    expect(htuMatches('http://api.example.com/orders', secure)).toBe(false)
+    expect(htuMatches(secure, secure)).toBe(true)
+    expect(htuMatches(42, secure)).toBe(false)
+    expect(htuMatches('not a uri', secure)).toBe(false)
     expect(requestUri(own, '/orders', ['Host', '[::1]:8080'], {})).toBe('http://[::1]:8080/orders')
   })
 
