@@ -7,12 +7,31 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createIssuer, mintToken } from '@bearer-guard/testing'
+import { createIssuer, dpopProof, generateDpopKey, mintToken } from '@bearer-guard/testing'
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
 
 /** Every scenario the benches know, in the order they run. */
-export const SCENARIOS = ['repeated', 'distinct', 'bad-signature', 'malformed', 'unknown-kid']
+export const SCENARIOS = [
+  'repeated',
+  'distinct',
+  'bad-signature',
+  'malformed',
+  'unknown-kid',
+  'dpop',
+  'dpop-replayed',
+  'dpop-invalid',
+]
+
+/** The DPoP scenarios: one cached bound token, a proof per request. ES256 proofs only. */
+export const DPOP_SCENARIOS = ['dpop', 'dpop-replayed', 'dpop-invalid']
+
+/** The public origin bearer-guard's contenders are configured with: what proofs' htu names. */
+export const RESOURCE = 'https://api.bench'
+
+// Fresh proofs for the `dpop` scenario: more than one process serves in its windows, so that
+// none is sent twice (run.mjs moves on through the file, never back).
+const FRESH_PROOFS = 80_000
 
 /**
  * The local issuer every HTTP bench verifies against, the contenders' config, and the tokens of
@@ -36,14 +55,28 @@ export async function benchIssuer(algorithms, scenarios) {
 /**
  * Writes the tokens of each of `scenarios`, one per line, to `dir/<prefix><scenario>.txt`: one
  * valid token; 10,000 distinct valid ones; 10,000 with a corrupt signature; 10,000 random
- * three-segment strings; 10,000 signed with random unknown `kid`s. The bare route is loaded with
- * the repeated token, so it is always written. Returns { scenario: { path, count } }.
+ * three-segment strings; 10,000 signed with random unknown `kid`s. The DPoP scenarios (with
+ * ES256 only) carry one token bound to a client key and a proof per line, after a tab:
+ * FRESH_PROOFS valid ones; 10,000 to send twice (the second pass replays them); 10,000 with a
+ * corrupt signature. Their `iat` is the run's start: bearer-guard's contenders accept proofs
+ * two hours old. The bare route is loaded with the repeated token, so it is always written.
+ * Returns { scenario: { path, count } }.
  */
 async function writeScenarioTokens(issuer, alg, dir, scenarios, prefix) {
   const garbage = (n) => randomBytes(n).toString('base64url')
-  const many = (make) => Promise.all(Array.from({ length: 10_000 }, make))
+  const many = (make, count = 10_000) => Promise.all(Array.from({ length: count }, make))
   const exp = '+2h'
+  const key = generateDpopKey('ES256')
+  const bound = await issuer.mint({ exp, cnf: { jkt: key.jkt } }, { alg })
+  const proofs = (count, mint) =>
+    Array.from(
+      { length: count },
+      () => `DPoP ${bound}\t${dpopProof(key, { url: `${RESOURCE}/orders`, token: bound, mint })}`,
+    )
   const makers = {
+    dpop: () => proofs(FRESH_PROOFS),
+    'dpop-replayed': () => proofs(10_000),
+    'dpop-invalid': () => proofs(10_000, { signature: 'corrupt' }),
     repeated: async () => [await issuer.mint({ exp }, { alg })],
     distinct: () => many(() => issuer.mint({ exp }, { alg })),
     'bad-signature': () => many(() => issuer.mint({ exp }, { alg, signature: 'corrupt' })),
@@ -52,6 +85,7 @@ async function writeScenarioTokens(issuer, alg, dir, scenarios, prefix) {
   }
   const files = {}
   for (const scenario of new Set(['repeated', ...scenarios])) {
+    if (alg !== 'ES256' && DPOP_SCENARIOS.includes(scenario)) continue
     const tokens = await makers[scenario]()
     const path = join(dir, `${prefix}${scenario}.txt`)
     writeFileSync(path, tokens.join('\n'))
@@ -106,11 +140,20 @@ export function signatureCheck(alg) {
   }
 }
 
-/** The tokens of a scenario file as `Authorization` values, one after another, round and round. */
-export function rotatingBearer(tokensFile) {
-  const tokens = readFileSync(tokensFile, 'utf8').split('\n').filter(Boolean)
-  let next = 0
-  return () => `Bearer ${tokens[next++ % tokens.length]}`
+/**
+ * The lines of a scenario file as request headers, one after another from line `offset`, round
+ * and round: a token as `Authorization: Bearer`, or a DPoP line's `Authorization` and `DPoP`.
+ */
+export function rotatingCredentials(tokensFile, offset = 0) {
+  const lines = readFileSync(tokensFile, 'utf8').split('\n').filter(Boolean)
+  let next = offset
+  return () => {
+    const line = lines[next++ % lines.length]
+    const tab = line.indexOf('\t')
+    return tab === -1
+      ? { authorization: `Bearer ${line}` }
+      : { authorization: line.slice(0, tab), dpop: line.slice(tab + 1) }
+  }
 }
 
 /** `node args` pinned to one core with taskset where there is one: [command, argv]. */
@@ -178,11 +221,11 @@ export async function window(server, options) {
 
 /**
  * One load.mjs run pinned to core 1: `seconds` of load, or `amount` requests capped at
- * `seconds`, each a GET of `path` (default /orders) carrying the next token of `tokensFile`.
- * Resolves with its figures: { rps, p99, total, statuses }.
+ * `seconds`, each a GET of `path` (default /orders) carrying the next line of `tokensFile`
+ * from line `offset`. Resolves with its figures: { rps, p99, total, statuses }.
  */
-export async function load({ url, path, tokensFile, seconds, amount, connections = 50 }) {
-  const options = JSON.stringify({ url, path, tokensFile, seconds, amount, connections })
+export async function load({ url, path, tokensFile, offset, seconds, amount, connections = 50 }) {
+  const options = JSON.stringify({ url, path, tokensFile, offset, seconds, amount, connections })
   return JSON.parse(await outputOf(pinnedNode(1, [here('load.mjs'), options]), 'load'))
 }
 

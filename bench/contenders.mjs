@@ -17,7 +17,7 @@ import jwksRsa from 'jwks-rsa'
 import koaJwt from 'koa-jwt'
 import fastifyJwt from '@fastify/jwt'
 import buildGetJwks from 'get-jwks'
-import { signatureCheck } from './common.mjs'
+import { RESOURCE, signatureCheck } from './common.mjs'
 
 const BEARER = /^Bearer (.+)$/
 
@@ -77,8 +77,16 @@ async function fastifyApp(setup) {
   return app.server
 }
 
-// bearer-guard's options from the bench's config: its defaults otherwise.
-const guardOptions = ({ issuer, audience, jwksUri }) => ({ issuer, audience, jwksUri })
+// bearer-guard's options from the bench's config: its defaults otherwise, but for the public
+// origin DPoP proofs name and a proof age that covers the whole run (its proofs are made at
+// its start; a proof's age costs nothing to check).
+const guardOptions = ({ issuer, audience, jwksUri }) => ({
+  issuer,
+  audience,
+  jwksUri,
+  resource: RESOURCE,
+  dpop: { proofMaxAge: '2h' },
+})
 
 const fastifyGuarded = (options) =>
   fastifyApp(async (app) => {

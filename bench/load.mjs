@@ -1,18 +1,19 @@
 // The load generator, as its own process on its own core: autocannon against one URL, each
-// request carrying the next token of a file (one per line, rotating). It runs for `seconds`, or,
+// request carrying the next line of a file (a token, or DPoP credentials; rotating). It runs for `seconds`, or,
 // given `amount`, until that many requests are done but never longer than `seconds`.
 import autocannon from 'autocannon'
-import { rotatingBearer } from './common.mjs'
+import { rotatingCredentials } from './common.mjs'
 
 const {
   url,
   path = '/orders',
   tokensFile,
+  offset,
   seconds,
   amount,
   connections,
 } = JSON.parse(process.argv[2])
-const bearer = rotatingBearer(tokensFile)
+const credentials = rotatingCredentials(tokensFile, offset)
 const result = await new Promise((resolve, reject) => {
   const instance = autocannon(
     {
@@ -24,7 +25,7 @@ const result = await new Promise((resolve, reject) => {
           method: 'GET',
           path,
           setupRequest: (request) => {
-            request.headers = { authorization: bearer() }
+            request.headers = credentials()
             return request
           },
         },

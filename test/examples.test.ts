@@ -1,7 +1,7 @@
 // The three example APIs, driven over HTTP with the same requests: they must answer alike, and
 // each one's demo must print a curl line and the real answer for every case.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createIssuer, runDemo } from '@bearer-guard/testing'
+import { createIssuer, dpopProof, generateDpopKey, runDemo } from '@bearer-guard/testing'
 import type { DemoServer, LocalIssuer } from '@bearer-guard/testing'
 import { startExpress } from '../examples/express/src/demo.js'
 import { startFastify } from '../examples/fastify/src/demo.js'
@@ -67,6 +67,22 @@ describe.each(examples)('the $name orders example', ({ name, start }) => {
     expect(refused.body.reason).toBe('insufficient_scope')
   })
 
+  it('accepts a DPoP-bound token with a proof of its key, and refuses it as Bearer', async () => {
+    const key = generateDpopKey()
+    const token = await issuer.mint({ scope: 'orders:read', sub: 'user-1', cnf: { jkt: key.jkt } })
+    const url = `${server.url}/orders`
+    const dpop = await fetch(url, {
+      headers: { authorization: `DPoP ${token}`, dpop: dpopProof(key, { url, token }) },
+    })
+    expect(dpop.status).toBe(200)
+    expect(await dpop.json()).toEqual({
+      orders: [{ id: 1, owner: 'user-1', item: 'coffee beans' }],
+    })
+    const bearer = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+    expect(bearer.status).toBe(401)
+    expect(bearer.headers.get('auth-reason')).toBe('dpop_bound_token')
+  })
+
   it('runs a demo that prints a curl line and the real answer for each case', async () => {
     const lines: string[] = []
     await runDemo({
@@ -78,16 +94,27 @@ describe.each(examples)('the $name orders example', ({ name, start }) => {
     })
     const text = lines.join('\n')
     expect(lines[0]).toContain(`bearer-guard demo: ${name} orders API at http://127.0.0.1:`)
-    expect(lines.filter((line) => line.startsWith('curl -i'))).toHaveLength(5)
+    expect(lines.filter((line) => line.startsWith('curl -i'))).toHaveLength(7)
+    expect(
+      lines.filter((line) => line.startsWith('curl -i') && line.includes("-H 'DPoP: ")),
+    ).toHaveLength(2)
     expect(lines.filter((line) => line.startsWith('=> '))).toEqual([
       '=> 200 OK',
       '=> 401 Unauthorized',
       '=> 401 Unauthorized',
       '=> 403 Forbidden',
       '=> 400 Bad Request',
+      '=> 200 OK',
+      '=> 401 Unauthorized',
     ])
     expect(text).toContain('www-authenticate: Bearer realm="api", DPoP algs="')
-    for (const reason of ['missing_token', 'expired', 'insufficient_scope', 'token_in_query']) {
+    for (const reason of [
+      'missing_token',
+      'expired',
+      'insufficient_scope',
+      'token_in_query',
+      'dpop_replayed',
+    ]) {
       expect(text).toContain(`auth-reason: ${reason}`)
     }
     expect(text).toContain("curl -i -X POST '")

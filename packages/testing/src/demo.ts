@@ -1,10 +1,12 @@
 /**
  * The demo runner shared by the examples: it starts a local issuer, starts an example API
  * against it, mints a few tokens, sends the requests and prints each as a ready-to-run `curl`
- * line with the answer it got. The tokens printed are demo tokens from this throwaway issuer.
+ * line with the answer it got. The tokens and DPoP proofs printed are demo ones, from this
+ * throwaway issuer and a client key made for the run.
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { dpopProof, generateDpopKey } from './dpop.js'
 import { createIssuer } from './issuer.js'
 import type { LocalIssuer } from './issuer.js'
 
@@ -34,7 +36,12 @@ interface Step {
   path: string
   token?: (issuer: LocalIssuer) => Promise<string>
   query?: boolean
+  /** Send the token under DPoP with a new proof of the demo client's key, or the last one again. */
+  dpop?: 'new' | 'again'
 }
+
+// The demo's DPoP client: its key, and the token bound to it (RFC 9449).
+const client = generateDpopKey()
 
 const STEPS: Step[] = [
   {
@@ -63,6 +70,19 @@ const STEPS: Step[] = [
     query: true,
     token: (i) => i.mint({ scope: 'orders:read', exp: '+1h' }),
   },
+  {
+    title: 'A DPoP-bound token with a proof of the client key (RFC 9449)',
+    method: 'GET',
+    path: '/orders',
+    dpop: 'new',
+    token: (i) => i.mint({ scope: 'orders:read', exp: '+1h', cnf: { jkt: client.jkt } }),
+  },
+  {
+    title: 'The same DPoP proof sent again',
+    method: 'GET',
+    path: '/orders',
+    dpop: 'again',
+  },
 ]
 const SHOWN_HEADERS = ['www-authenticate', 'auth-reason', 'retry-after', 'cache-control']
 
@@ -76,17 +96,31 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const server = await startOnFreePort(options, issuer)
   write(`bearer-guard demo: ${options.framework} orders API at ${server.url}`)
   write(`tokens from a local issuer at ${issuer.url} (keys published at ${issuer.jwksUri})`)
+  let last: { token: string; proof: string } | undefined
   for (const [index, step] of STEPS.entries()) {
-    const token = step.token && (await step.token(issuer))
+    const token = step.token
+      ? await step.token(issuer)
+      : step.dpop === 'again'
+        ? last?.token
+        : undefined
     const url = `${server.url}${step.path}${step.query && token ? `?access_token=${token}` : ''}`
-    const header = token && !step.query ? ` -H 'Authorization: Bearer ${token}'` : ''
-    const response = await fetch(url, {
-      method: step.method,
-      headers: token && !step.query ? { authorization: `Bearer ${token}` } : {},
-    })
+    const headers: Record<string, string> = {}
+    if (token && !step.query) headers.authorization = `${step.dpop ? 'DPoP' : 'Bearer'} ${token}`
+    if (token && step.dpop) {
+      const proof =
+        step.dpop === 'again' && last
+          ? last.proof
+          : dpopProof(client, { method: step.method, url: `${server.url}${step.path}`, token })
+      last = { token, proof }
+      headers.dpop = proof
+    }
+    const response = await fetch(url, { method: step.method, headers })
     write('')
     write(`# ${index + 1}. ${step.title}`)
-    write(`curl -i${step.method === 'GET' ? '' : ` -X ${step.method}`} '${url}'${header}`)
+    const flags = Object.entries(headers).map(
+      ([name, value]) => ` -H '${name === 'dpop' ? 'DPoP' : 'Authorization'}: ${value}'`,
+    )
+    write(`curl -i${step.method === 'GET' ? '' : ` -X ${step.method}`} '${url}'${flags.join('')}`)
     write(`=> ${response.status} ${response.statusText}`)
     for (const name of SHOWN_HEADERS) {
       const value = response.headers.get(name)
