@@ -61,6 +61,12 @@ function weakRsaKey(): DpopKey {
   }
 }
 
+/** DPoP credentials: the token, and a proof of `client` for /orders. */
+const dpopSend = (client: DpopKey) => ({
+  authorization: (token: string) => [`DPoP ${token}`],
+  dpop: (token: string) => record([dpopProof(client, { url: `${RESOURCE}/orders`, token })]),
+})
+
 export function dpopAttacks(): Case[] {
   const claimsFor = (token: string, uri: string) => {
     const [, payload] = dpopProof(key, { url: at(uri), token }).split('.')
@@ -183,6 +189,27 @@ export function dpopAttacks(): Case[] {
         ...forged({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk }, claimsFor)(token, uri),
         ...bent({})(token, uri),
       ],
+    ),
+    // A review found these accepted: the htu comparison resolved dot segments and read `\` as
+    // `/`, which the routers do not, so a proof for /orders reached paths under another route.
+    ...[
+      '/shop/orders/1\\..\\..\\..\\orders',
+      '/shop/..\\orders',
+      '/shop/orders/../../orders',
+      '/shop/orders/%2e%2e/%2E%2E/orders',
+      '/shop/orders/1;/../../../orders',
+    ].map((path) =>
+      dpopAttack(
+        `a DPoP proof for /orders sent to ${path}`,
+        'invalid_dpop_proof',
+        (token) => [dpopProof(key, { url: `${RESOURCE}/orders`, token })],
+        { mount: 'app', send: { path, ...dpopSend(key) } },
+      ),
+    ),
+    dpopAttack(
+      'a DPoP proof whose htu puts a backslash after the host',
+      'invalid_dpop_proof',
+      (token) => [dpopProof(key, { url: `${RESOURCE}\\orders`, token })],
     ),
     dpopAttack('DPoP and Bearer credentials folded into one header', 'multiple_tokens', bent({}), {
       send: {

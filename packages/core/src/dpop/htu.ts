@@ -1,37 +1,59 @@
 /**
  * The `htu` comparison of RFC 9449 §4.3 (check 9): the proof's URI and the request's, both
- * without query and fragment, compared after RFC 3986 §6.2.2 and §6.2.3 normalisation.
+ * without query and fragment, compared after RFC 3986 §6.2.2.1, §6.2.2.2 and §6.2.3
+ * normalisation (case of scheme and host, percent-encoding, default port, empty path).
+ *
+ * Dot segments are not resolved (§6.2.2.3) but refused, on both sides, and so is a backslash:
+ * a router matches `/admin/x/../public` or `/admin/..\public` as a path under `/admin`, so a
+ * guard that resolved them (as WHATWG URL parsing does, treating `\` as `/` too) would let a
+ * proof for `/public` into `/admin`. No client sends them in a request it signs.
  */
 import { headerValues } from '../extract/headers.js'
 import { targetPath } from '../extract/target.js'
 
 // RFC 3986 §3.2.2 host (a reg-name or an IP literal) and an optional port. A character outside
-// it (`@`, `/`, `?`, `#`, `\`, a space) could move the host or the path when the URL is parsed.
+// it (`@`, `/`, `?`, `#`, `\`, `%`, a space) could move the host or the path when parsed.
 const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/
+// Scheme, authority and path of an absolute URI (RFC 3986 §3); query and fragment left out.
+const URI = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)/
+const AUTHORITY = /^([A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::([0-9]{0,5}))?$/
 const PERCENT = /%([0-9A-Fa-f]{2})/g
+const ENCODED_DOT = /%2e/gi
 // RFC 3986 §2.3 unreserved characters, which percent-encoding must not change (§6.2.2.2).
 const UNRESERVED = /[A-Za-z0-9\-._~]/
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443' }
 
 /**
  * An http(s) URI in normal form without query and fragment, or `undefined` when it is not
- * one. WHATWG URL parsing lower-cases the scheme and host, drops a default port, resolves dot
- * segments (`%2e` included) and turns an empty path into `/` (§6.2.2.1, §6.2.2.3, §6.2.3);
- * percent-encodings are then written in upper case, and decoded where they spell an
- * unreserved character (§6.2.2.2).
+ * one: another scheme, userinfo, a malformed host or port, a backslash or a dot segment in the
+ * path. The scheme and host are lower-cased, a default or empty port dropped, an empty path
+ * made `/`, and percent-encodings written in upper case, or decoded where they spell an
+ * unreserved character.
  */
 export function normalizedHttpUri(value: string): string | undefined {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return undefined
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password)
-    return undefined
-  const path = url.pathname.includes('%')
-    ? url.pathname.replace(PERCENT, normalEncoding)
-    : url.pathname
-  return `${url.protocol}//${url.host}${path}`
+  const uri = URI.exec(value)
+  const scheme = uri?.[1]!.toLowerCase()
+  const authority = uri && AUTHORITY.exec(uri[2]!)
+  if (!uri || !authority || (scheme !== 'http' && scheme !== 'https')) return undefined
+  const port = authority[2]
+  if (port !== undefined && port !== '' && Number(port) > 65535) return undefined
+  const shownPort =
+    port === undefined || port === '' || Number(port) === Number(DEFAULT_PORTS[scheme])
+      ? ''
+      : `:${Number(port)}`
+  const path = (uri[3] || '/').replace(PERCENT, normalEncoding)
+  if (isAmbiguousPath(path)) return undefined
+  return `${scheme}://${authority[1]!.toLowerCase()}${shownPort}${path}`
+}
+
+/** Whether a path holds a backslash, or a `.` or `..` segment (percent-encoded or not). */
+function isAmbiguousPath(path: string): boolean {
+  if (path.includes('\\')) return true
+  if (!path.includes('.') && !path.includes('%')) return false
+  return path
+    .replace(ENCODED_DOT, '.')
+    .split('/')
+    .some((segment) => segment === '.' || segment === '..')
 }
 
 function normalEncoding(encoded: string, hex: string): string {
@@ -70,15 +92,16 @@ export function requestUri(
     origin = `${encrypted ? 'https' : 'http'}://${host}`
   }
   const path = targetPath(url)
-  // An origin-form target (RFC 9112 §3.2.1); anything else names no path of this origin.
-  if (!path.startsWith('/') || path.startsWith('//')) return undefined
+  // An origin-form target (RFC 9112 §3.2.1); anything else names no path of this origin. A
+  // path a router could read otherwise than a URI parser names no one path at all.
+  if (!path.startsWith('/') || path.startsWith('//') || isAmbiguousPath(path)) return undefined
   return origin + path
 }
 
 /**
- * Whether a proof's `htu` names the request's URI (`requestUri`). Clients nearly always spell
- * it exactly as the request went out, and two equal strings normalise alike: only a different
- * spelling costs the two URL parses.
+ * Whether a proof's `htu` names the request's URI (`requestUri`, which refuses ambiguous
+ * paths). Clients nearly always spell it exactly as the request went out, and two equal strings
+ * normalise alike: only a different spelling is normalised.
  */
 export function htuMatches(htu: unknown, uri: string): boolean {
   if (htu === uri) return true

