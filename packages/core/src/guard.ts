@@ -183,6 +183,8 @@ function routeCheck(
   const compiled = policy === undefined ? undefined : compilePolicy(policy, 'policy')
   const dpop = gateDpop(config.policy, compiled)
   const checks = gateChecks(config.policy, compiled, dpop)
+  // A Bearer request has no proof to check: its gate skips the proof check altogether.
+  const bearerChecks = dpop ? checks.filter((check) => check !== dpop.check) : checks
   // The gate proper, once the request is authenticated. No closure is made on the way when
   // nothing waits, so a repeated token costs no promise and little garbage.
   const gate = (
@@ -204,7 +206,7 @@ function routeCheck(
         started,
       )
     const refusal = evaluateChecks(
-      checks,
+      scheme === 'dpop' ? checks : bearerChecks,
       new GateContext(config, input, state, verified, token, authentication.proof, now),
       state.passed,
     )
