@@ -190,14 +190,18 @@ export function dpopAttacks(): Case[] {
         ...bent({})(token, uri),
       ],
     ),
-    // A review found these accepted: the htu comparison resolved dot segments and read `\` as
-    // `/`, which the routers do not, so a proof for /orders reached paths under another route.
+    // A review found these accepted: the htu comparison resolved dot segments, read `\` as `/`
+    // and decoded unreserved characters, which the routers do not, so a proof for /orders
+    // reached paths under another route.
     ...[
       '/shop/orders/1\\..\\..\\..\\orders',
       '/shop/..\\orders',
       '/shop/orders/../../orders',
       '/shop/orders/%2e%2e/%2E%2E/orders',
       '/shop/orders/1;/../../../orders',
+      // A second review: Express and @koa/router match the raw path, so an encoded unreserved
+      // character reaches another route than the one the proof names.
+      '/%6Frders',
     ].map((path) =>
       dpopAttack(
         `a DPoP proof for /orders sent to ${path}`,

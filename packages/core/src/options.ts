@@ -27,6 +27,7 @@ import { hmacSecrets } from './keys/secrets.js'
 import { keyUrlProblem } from './keys/url-policy.js'
 import type { KeySource } from './keys/verify-key.js'
 import type { HtuBase } from './dpop/htu.js'
+import { noteClockTolerance } from './dpop/window.js'
 import { compilePolicy, POLICY_KEYS } from './policy/policy.js'
 import type { PolicyConfig, RoutePolicy } from './policy/policy.js'
 import { memoryStore } from './store/memory-store.js'
@@ -183,12 +184,14 @@ export function guardConfig(options: GuardOptions): GuardConfig {
       : options
   for (const issuer of trustedIssuers(withAudience, settings)) issuers.set(issuer.issuer, issuer)
   const { audience: _appAudience, ...policy } = pickPolicy(options)
+  const clockTolerance =
+    options.clockTolerance === undefined
+      ? 5
+      : parseDuration(options.clockTolerance, 'clockTolerance')
+  noteClockTolerance(clockTolerance)
   return {
     issuers,
-    clockTolerance:
-      options.clockTolerance === undefined
-        ? 5
-        : parseDuration(options.clockTolerance, 'clockTolerance'),
+    clockTolerance,
     maxTokenAge:
       options.maxTokenAge === undefined
         ? undefined

@@ -1,7 +1,11 @@
 /**
  * The `htu` comparison of RFC 9449 §4.3 (check 9): the proof's URI and the request's, both
- * without query and fragment, compared after RFC 3986 §6.2.2.1, §6.2.2.2 and §6.2.3
- * normalisation (case of scheme and host, percent-encoding, default port, empty path).
+ * without query and fragment, compared after RFC 3986 §6.2.2.1 and §6.2.3 normalisation
+ * (case of scheme, host and percent-encodings, default port, empty path).
+ *
+ * Percent-encoded unreserved characters are not decoded (§6.2.2.2): Express and @koa/router
+ * match the raw path, so `/users/%6De` misses a `/users/me` route and lands on `/users/:id`;
+ * a proof for `/users/me` must not be good there.
  *
  * Dot segments are not resolved (§6.2.2.3) but refused, on both sides, and so is a backslash:
  * a router matches `/admin/x/../public` or `/admin/..\public` as a path under `/admin`, so a
@@ -17,18 +21,15 @@ const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5}
 // Scheme, authority and path of an absolute URI (RFC 3986 §3); query and fragment left out.
 const URI = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)/
 const AUTHORITY = /^([A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::([0-9]{0,5}))?$/
-const PERCENT = /%([0-9A-Fa-f]{2})/g
+const PERCENT = /%[0-9A-Fa-f]{2}/g
 const ENCODED_DOT = /%2e/gi
-// RFC 3986 §2.3 unreserved characters, which percent-encoding must not change (§6.2.2.2).
-const UNRESERVED = /[A-Za-z0-9\-._~]/
 const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443' }
 
 /**
  * An http(s) URI in normal form without query and fragment, or `undefined` when it is not
  * one: another scheme, userinfo, a malformed host or port, a backslash or a dot segment in the
  * path. The scheme and host are lower-cased, a default or empty port dropped, an empty path
- * made `/`, and percent-encodings written in upper case, or decoded where they spell an
- * unreserved character.
+ * made `/`, and the hex digits of percent-encodings written in upper case.
  */
 export function normalizedHttpUri(value: string): string | undefined {
   const uri = URI.exec(value)
@@ -41,7 +42,7 @@ export function normalizedHttpUri(value: string): string | undefined {
     port === undefined || port === '' || Number(port) === Number(DEFAULT_PORTS[scheme])
       ? ''
       : `:${Number(port)}`
-  const path = (uri[3] || '/').replace(PERCENT, normalEncoding)
+  const path = (uri[3] || '/').replace(PERCENT, (encoded) => encoded.toUpperCase())
   if (isAmbiguousPath(path)) return undefined
   return `${scheme}://${authority[1]!.toLowerCase()}${shownPort}${path}`
 }
@@ -54,11 +55,6 @@ function isAmbiguousPath(path: string): boolean {
     .replace(ENCODED_DOT, '.')
     .split('/')
     .some((segment) => segment === '.' || segment === '..')
-}
-
-function normalEncoding(encoded: string, hex: string): string {
-  const character = String.fromCharCode(Number.parseInt(hex, 16))
-  return UNRESERVED.test(character) ? character : `%${hex.toUpperCase()}`
 }
 
 /** What the guard compares a proof's `htu` against: a fixed origin, or the request's own. */

@@ -19,7 +19,7 @@ import { htuMatches } from './htu.js'
 import { NONCE_ROTATION } from './nonce.js'
 import type { DpopConfig } from './options.js'
 import { accessTokenHash, jwkThumbprint } from './thumbprint.js'
-import { longestProofWindow } from './window.js'
+import { longestProofWindow, longestTolerance } from './window.js'
 
 /** Longest `jti` accepted; it is only ever hashed, but a proof has no reason for a longer one. */
 const MAX_JTI_LENGTH = 256
@@ -101,7 +101,7 @@ function checkProof(
   }
   // Past every gate's window the `iat` check refuses the proof anyway: the count need not
   // outlive the longest (dpop/window.ts).
-  const expiresAt = iat + longestProofWindow() + context.tolerance + 1
+  const expiresAt = iat + longestProofWindow() + longestTolerance() + 1
   const { jkt } = verdict
   return andThen(context.proofUse(identityDigest('dpop', jkt, jti), expiresAt), (count) => {
     if (count > 1) return refuse('dpop_replayed')
