@@ -25,6 +25,7 @@ import { DEFAULT_RETENTION, storedRevocation } from './policy/revocation.js'
 import type { Revocation } from './policy/revocation.js'
 import { REASONS } from './reasons.js'
 import type { Store } from './store/store.js'
+import type { ResourceMetadata } from './resource-metadata.js'
 
 /**
  * Checks one request against the app-level options and one route's policy. The decision is
@@ -44,6 +45,11 @@ export interface Guard {
   readonly stateKey: symbol
   /** Whether an `onDecision` handler is set: adapters then pass `route` in `RequestInput`. */
   readonly reportsDecisions: boolean
+  /**
+   * The RFC 9728 protected resource metadata document, with `resourceMetadata`: its path and
+   * URL, and its answer to each method, which adapters serve unauthenticated.
+   */
+  readonly metadata: ResourceMetadata | undefined
   /**
    * Compiles a route policy (throwing a `BearerGuardError` for a bad one, at route definition)
    * and returns the per-request check.
@@ -140,6 +146,7 @@ export function createGuard(options: GuardOptions): Guard {
   return {
     stateKey,
     reportsDecisions: config.onDecision !== undefined,
+    metadata: config.metadata,
     route: (policy) => routeCheck(config, policy, stateKey, authenticate),
     respond: responder(config),
     checkBody: (input) => bodyCheck(config, input, stateKey),

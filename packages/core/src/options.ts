@@ -27,6 +27,9 @@ import { hmacSecrets } from './keys/secrets.js'
 import { keyUrlProblem } from './keys/url-policy.js'
 import type { KeySource } from './keys/verify-key.js'
 import type { HtuBase } from './dpop/htu.js'
+import { DEFAULT_DPOP } from './dpop/options.js'
+import { resourceMetadata } from './resource-metadata.js'
+import type { ResourceMetadata, ResourceMetadataOption } from './resource-metadata.js'
 import { noteClockTolerance } from './dpop/window.js'
 import { compilePolicy, POLICY_KEYS } from './policy/policy.js'
 import type { PolicyConfig, RoutePolicy } from './policy/policy.js'
@@ -78,6 +81,8 @@ export interface GuardOptions extends RoutePolicy {
    * the default `audience`, and its origin is what DPoP proofs' `htu` must name.
    */
   resource?: string
+  /** Serve RFC 9728 protected resource metadata for `resource` (members to add, or `true`). */
+  resourceMetadata?: ResourceMetadataOption
   /** Exact `iss` value(s). Required unless `issuers` is given. */
   issuer?: string | string[]
   /** JWKS URL; without it (and without `keys`/`secrets`) keys are discovered from `issuer`. */
@@ -127,6 +132,8 @@ export interface GuardConfig extends VerifyConfig, ResponseConfig {
   readonly resource: string | undefined
   /** What DPoP proofs' `htu` is compared against: `resource`'s origin, else the request's. */
   readonly htuBase: HtuBase
+  /** The protected resource metadata document, when `resourceMetadata` is set. */
+  readonly metadata: ResourceMetadata | undefined
 }
 
 const KEY_SOURCES = ['jwksUri', 'keys', 'secrets'] as const
@@ -134,6 +141,7 @@ const ISSUER_KEYS = ['issuer', 'audience', ...KEY_SOURCES, 'algorithms', 'typ'] 
 const GUARD_KEYS = [
   ...ISSUER_KEYS,
   'resource',
+  'resourceMetadata',
   'clockTolerance',
   'maxTokenAge',
   'issuers',
@@ -189,6 +197,7 @@ export function guardConfig(options: GuardOptions): GuardConfig {
       ? 5
       : parseDuration(options.clockTolerance, 'clockTolerance')
   noteClockTolerance(clockTolerance)
+  const appPolicy = compilePolicy(policy, '')
   return {
     issuers,
     clockTolerance,
@@ -198,7 +207,7 @@ export function guardConfig(options: GuardOptions): GuardConfig {
         : parseDuration(options.maxTokenAge, 'maxTokenAge'),
     reasons: oneOf(options.reasons, ['expose', 'hide'], 'reasons') ?? 'expose',
     realm: realm(options.realm),
-    policy: compilePolicy(policy, ''),
+    policy: appPolicy,
     onDecision: onDecision(options.onDecision),
     tokenCache: tokenCache(options.tokenCache),
     store: guardedStore(
@@ -207,6 +216,12 @@ export function guardConfig(options: GuardOptions): GuardConfig {
     ),
     resource,
     htuBase: resource === undefined ? { fromRequest: true } : { origin: new URL(resource).origin },
+    metadata: resourceMetadata(
+      options.resourceMetadata,
+      resource,
+      [...issuers.keys()],
+      appPolicy.dpop ?? DEFAULT_DPOP,
+    ),
   }
 }
 
