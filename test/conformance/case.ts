@@ -23,7 +23,7 @@ export interface TokenSpec {
 
 /** How the request is sent; every function receives the case's token. */
 export interface Send {
-  method?: 'GET' | 'POST' | 'OPTIONS'
+  method?: 'GET' | 'HEAD' | 'POST' | 'OPTIONS' | 'DELETE'
   /** Default `/orders`. */
   path?: string | ((token: string) => string)
   /** `Authorization` values, one header each; default `Bearer <token>`, none without a token. */

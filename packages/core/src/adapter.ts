@@ -3,7 +3,7 @@
  * applications do not need: response headers, promise helpers, the shared wait bound, option
  * checks and key digests. Applications import from `@bearer-guard/core`.
  */
-export { setAuthenticatedHeaders, setRefusalHeaders } from './http.js'
+export { setAuthenticatedHeaders, setResponseHeaders } from './http.js'
 export type { HeaderAccess } from './http.js'
 export { andThen, isPromiseLike } from './maybe.js'
 export type { MaybePromise } from './maybe.js'

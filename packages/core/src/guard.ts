@@ -51,6 +51,11 @@ export interface Guard {
    */
   readonly metadata: ResourceMetadata | undefined
   /**
+   * The metadata document's answer when a request (`method`, `url` as received) asks for it,
+   * else `undefined`: what an app-wide middleware checks before guarding anything.
+   */
+  metadataAnswer(method: string, url: string): HttpResponse | undefined
+  /**
    * Compiles a route policy (throwing a `BearerGuardError` for a bad one, at route definition)
    * and returns the per-request check.
    */
@@ -147,6 +152,10 @@ export function createGuard(options: GuardOptions): Guard {
     stateKey,
     reportsDecisions: config.onDecision !== undefined,
     metadata: config.metadata,
+    metadataAnswer: (method, url) => {
+      const { metadata } = config
+      return metadata && targetPath(url) === metadata.path ? metadata.answer(method) : undefined
+    },
     route: (policy) => routeCheck(config, policy, stateKey, authenticate),
     respond: responder(config),
     checkBody: (input) => bodyCheck(config, input, stateKey),

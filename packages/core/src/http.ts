@@ -144,11 +144,12 @@ export function setAuthenticatedHeaders(response: HeaderAccess, accepted?: Accep
 }
 
 /**
- * Writes a refusal's headers over a response's. `Vary` and `Access-Control-Expose-Headers`
- * are lists that a middleware before the guard (CORS, compression) may have started: the
- * refusal's names are added to theirs, never put in their place. Every other header is set.
+ * Writes a rendered response's headers (a refusal's, the metadata document's) over a
+ * response's. `Vary` and `Access-Control-Expose-Headers` are lists that a middleware before
+ * the guard (CORS, compression) may have started: the rendered names are added to theirs,
+ * never put in their place. Every other header is set.
  */
-export function setRefusalHeaders(target: HeaderAccess, response: HttpResponse): void {
+export function setResponseHeaders(target: HeaderAccess, response: HttpResponse): void {
   for (const [name, value] of Object.entries(response.headers)) {
     if (name === 'Vary') {
       const vary = mergedVary(headerText(target.getHeader(name)))

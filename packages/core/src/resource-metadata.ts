@@ -102,7 +102,7 @@ function answers(json: string): (method: string) => HttpResponse {
   const document: HttpResponse = Object.freeze({
     status: 200,
     headers: Object.freeze({
-      'Content-Type': 'application/json',
+      'Content-Type': 'application/json; charset=utf-8',
       'Cache-Control': 'public, max-age=300',
       ...cors,
     }),
@@ -122,8 +122,12 @@ function answers(json: string): (method: string) => HttpResponse {
   })
   const refused: HttpResponse = Object.freeze({
     status: 405,
-    headers: Object.freeze({ Allow: ALLOWED_METHODS, ...cors }),
-    body: '',
+    headers: Object.freeze({
+      'Content-Type': 'application/json; charset=utf-8',
+      Allow: ALLOWED_METHODS,
+      ...cors,
+    }),
+    body: JSON.stringify({ error: 'method_not_allowed' }),
   })
   return (method) => {
     switch (method.toUpperCase()) {

@@ -2,7 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { refuse } from '../src/decision.js'
-import { responder, setAuthenticatedHeaders, setRefusalHeaders, toHttp } from '../src/http.js'
+import { responder, setAuthenticatedHeaders, setResponseHeaders, toHttp } from '../src/http.js'
 import { REASONS } from '../src/reasons.js'
 import type { Reason } from '../src/reasons.js'
 
@@ -269,7 +269,7 @@ describe('setAuthenticatedHeaders(response)', () => {
   })
 })
 
-describe('setRefusalHeaders(response, refusal)', () => {
+describe('setResponseHeaders(response, refusal)', () => {
   const target = (initial: Record<string, string>) => {
     const headers = new Map(
       Object.entries(initial).map(([name, value]) => [name.toLowerCase(), value]),
@@ -287,7 +287,7 @@ describe('setRefusalHeaders(response, refusal)', () => {
       Vary: 'Origin',
       'Access-Control-Expose-Headers': 'X-Request-Id, auth-reason',
     })
-    setRefusalHeaders(response, refusal)
+    setResponseHeaders(response, refusal)
     expect(response.headers.get('vary')).toBe('Origin, Authorization')
     expect(response.headers.get('access-control-expose-headers')).toBe(
       'X-Request-Id, auth-reason, WWW-Authenticate, DPoP-Nonce',
@@ -298,7 +298,7 @@ describe('setRefusalHeaders(response, refusal)', () => {
 
   it('sets them as they are on a fresh response', () => {
     const response = target({})
-    setRefusalHeaders(response, refusal)
+    setResponseHeaders(response, refusal)
     expect(Object.fromEntries(response.headers)).toEqual(
       Object.fromEntries(
         Object.entries(refusal.headers).map(([name, value]) => [name.toLowerCase(), value]),

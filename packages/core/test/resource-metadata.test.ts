@@ -93,7 +93,10 @@ describe('protected resource metadata (RFC 9728)', () => {
     const get = answer('GET')
     expect(get).toMatchObject({
       status: 200,
-      headers: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' },
+      headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Access-Control-Allow-Origin': '*',
+      },
     })
     expect(answer('head')).toMatchObject({ status: 200, body: '' })
     expect(answer('OPTIONS')).toMatchObject({

@@ -8,16 +8,22 @@ import type { Decision, Guard, GuardOptions, HttpResponse, RoutePolicy } from '@
 import {
   isPromiseLike,
   setAuthenticatedHeaders,
-  setRefusalHeaders,
+  setResponseHeaders,
 } from '@bearer-guard/core/adapter'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
 export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
 
-/** The middleware `requireJwt` returns: usable as is, plus `require(policy)` and the `guard`. */
+/**
+ * The middleware `requireJwt` returns: usable as is (it also serves the protected resource
+ * metadata document, with `resourceMetadata`), plus `require(policy)`, `metadata()` and the
+ * `guard`.
+ */
 export interface JwtMiddleware extends RequestHandler {
   /** Middleware for one route: the app-level options plus `policy`. Throws on a bad policy. */
   require(policy?: RoutePolicy): RequestHandler
+  /** Middleware that serves only the metadata document (RFC 9728), unauthenticated. */
+  metadata(): RequestHandler
   /** The underlying guard (revocation and configuration). */
   readonly guard: Guard
 }
@@ -51,7 +57,21 @@ export function requireJwt(options: GuardOptions): JwtMiddleware {
       finish(decision, guard, req, res, next)
     }
   }
-  return Object.assign(gate(), { require: gate, guard })
+  const guarded = gate()
+  // The document is public: answered before anything is guarded.
+  const metadata =
+    (next: RequestHandler): RequestHandler =>
+    (req, res, pass) => {
+      const answer = guard.metadataAnswer(req.method, req.originalUrl)
+      if (answer) return send(res, answer)
+      return next(req, res, pass)
+    }
+  const everything = guard.metadata ? metadata(guarded) : guarded
+  return Object.assign(everything, {
+    require: gate,
+    metadata: () => metadata((req, res, next) => next()),
+    guard,
+  })
 }
 
 function finish(
@@ -72,6 +92,6 @@ function finish(
 // res.end rather than res.send: no ETag or charset rewriting, the same bytes as Koa and Fastify.
 function send(res: Response, response: HttpResponse): void {
   res.status(response.status)
-  setRefusalHeaders(res, response)
+  setResponseHeaders(res, response)
   res.end(response.body)
 }

@@ -16,7 +16,7 @@ import type {
 import {
   isPromiseLike,
   setAuthenticatedHeaders,
-  setRefusalHeaders,
+  setResponseHeaders,
 } from '@bearer-guard/core/adapter'
 import type { HeaderAccess, MaybePromise } from '@bearer-guard/core/adapter'
 import type {
@@ -30,6 +30,8 @@ import fp from 'fastify-plugin'
 
 export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
 
+const METADATA_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']
+
 async function bearerGuard(app: FastifyInstance, options: GuardOptions): Promise<void> {
   const guard = createGuard(options)
   app.decorate('bearerGuard', guard)
@@ -40,6 +42,16 @@ async function bearerGuard(app: FastifyInstance, options: GuardOptions): Promise
   app.decorate('requireJwt', (policy?: RoutePolicy): onRequestHookHandler =>
     hookFor(guard.route(policy), guard),
   )
+  // The protected resource metadata document (RFC 9728), public: every method reaches one
+  // handler, which answers GET, HEAD and OPTIONS and refuses the rest with 405.
+  const { metadata } = guard
+  if (metadata)
+    app.route({
+      method: METADATA_METHODS,
+      url: metadata.path,
+      exposeHeadRoute: false,
+      handler: (request, reply) => send(reply, metadata.answer(request.method)),
+    })
   // Fastify parses the body after onRequest. Once it is parsed, a request this guard accepted
   // is refused if its body carries a token too (RFC 6750 §2.2 allows one method per request).
   // Callback style: a request without a body costs one comparison and no promise.
@@ -61,6 +73,8 @@ async function bearerGuard(app: FastifyInstance, options: GuardOptions): Promise
  */
 function hookFor(check: RouteCheck, guard: Guard): onRequestHookHandler {
   return (request, reply, done) => {
+    // The metadata document is public, even behind a hook added to every route.
+    if (guard.metadata && guard.metadataAnswer(request.method, request.originalUrl)) return done()
     let decision: MaybePromise<Decision>
     try {
       decision = check(inputOf(request, guard))
@@ -120,7 +134,7 @@ function apply(
 
 function send(reply: FastifyReply, response: HttpResponse): void {
   reply.code(response.status)
-  setRefusalHeaders(new ReplyHeaders(reply), response)
+  setResponseHeaders(new ReplyHeaders(reply), response)
   reply.send(response.body)
 }
 

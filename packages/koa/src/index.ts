@@ -15,7 +15,7 @@ import type {
 import {
   isPromiseLike,
   setAuthenticatedHeaders,
-  setRefusalHeaders,
+  setResponseHeaders,
 } from '@bearer-guard/core/adapter'
 import type { Context, Middleware, Next } from 'koa'
 
@@ -26,10 +26,16 @@ export interface AuthState {
   auth?: AuthInfo
 }
 
-/** The middleware `requireJwt` returns: usable as is, plus `require(policy)` and the `guard`. */
+/**
+ * The middleware `requireJwt` returns: usable as is (it also serves the protected resource
+ * metadata document, with `resourceMetadata`), plus `require(policy)`, `metadata()` and the
+ * `guard`.
+ */
 export interface JwtMiddleware extends Middleware<AuthState> {
   /** Middleware for one route: the app-level options plus `policy`. Throws on a bad policy. */
   require(policy?: RoutePolicy): Middleware<AuthState>
+  /** Middleware that serves only the metadata document (RFC 9728), unauthenticated. */
+  metadata(): Middleware<AuthState>
   /** The underlying guard (revocation and configuration). */
   readonly guard: Guard
 }
@@ -62,7 +68,21 @@ export function requireJwt(options: GuardOptions): JwtMiddleware {
       return finish(decision, guard, ctx, next)
     }
   }
-  return Object.assign(gate(), { require: gate, guard })
+  const guarded = gate()
+  // The document is public: answered before anything is guarded.
+  const metadata =
+    (next: Middleware<AuthState>): Middleware<AuthState> =>
+    (ctx, pass) => {
+      const answer = guard.metadataAnswer(ctx.method, ctx.originalUrl)
+      if (answer) return send(ctx, answer)
+      return next(ctx, pass)
+    }
+  const everything = guard.metadata ? metadata(guarded) : guarded
+  return Object.assign(everything, {
+    require: gate,
+    metadata: () => metadata((_ctx, next) => next()),
+    guard,
+  })
 }
 
 function finish(decision: Decision, guard: Guard, ctx: Context, next: Next): Promise<void> | void {
@@ -78,7 +98,7 @@ function finish(decision: Decision, guard: Guard, ctx: Context, next: Next): Pro
 function send(ctx: Context, response: HttpResponse): void {
   ctx.status = response.status
   // Koa's headers are its Node response's.
-  setRefusalHeaders(ctx.res, response)
+  setResponseHeaders(ctx.res, response)
   ctx.body = response.body
 }
 

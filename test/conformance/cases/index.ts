@@ -1,6 +1,7 @@
 /** The whole table, by group. Adding a case to any group runs it on every adapter. */
 import { dpopCases } from './dpop.js'
 import { extractionCases } from './extraction.js'
+import { metadataCases } from './metadata.js'
 import { issuerCases } from './issuers.js'
 import { policyCases } from './policies.js'
 import { responseCases } from './responses.js'
@@ -15,4 +16,5 @@ export const allCases = {
   responses: responseCases,
   stateful: statefulCases,
   dpop: dpopCases,
+  metadata: metadataCases,
 }
