@@ -199,6 +199,9 @@ function routeCheck(
   const compiled = policy === undefined ? undefined : compilePolicy(policy, 'policy')
   const dpop = gateDpop(config.policy, compiled)
   const checks = gateChecks(config.policy, compiled, dpop)
+  const scopeHint = config.metadata
+    ? [...new Set([...config.policy.scopes, ...(compiled?.scopes ?? [])])]
+    : []
   // A Bearer request has no proof to check: its gate skips the proof check altogether.
   const bearerChecks = dpop ? checks.filter((check) => check !== dpop.check) : checks
   // The gate proper, once the request is authenticated. No closure is made on the way when
@@ -213,12 +216,17 @@ function routeCheck(
     const { decision, verified, token, scheme } = authentication
     const schemeRefusal = refusedScheme(dpop, scheme)
     if (schemeRefusal)
-      return report(config, input, { decision: answered(schemeRefusal, dpop, scheme) }, started)
+      return report(
+        config,
+        input,
+        { decision: answered(schemeRefusal, dpop, scheme, scopeHint) },
+        started,
+      )
     if (!decision.ok || !verified || token === undefined)
       return report(
         config,
         input,
-        { ...authentication, decision: answered(decision, dpop, scheme) },
+        { ...authentication, decision: answered(decision, dpop, scheme, scopeHint) },
         started,
       )
     const refusal = evaluateChecks(
@@ -228,9 +236,9 @@ function routeCheck(
     )
     return isPromiseLike(refusal)
       ? Promise.resolve(refusal).then((refused) =>
-          concluded(config, input, state, authentication, refused, dpop, started),
+          concluded(config, input, state, authentication, refused, dpop, scopeHint, started),
         )
-      : concluded(config, input, state, authentication, refusal, dpop, started)
+      : concluded(config, input, state, authentication, refusal, dpop, scopeHint, started)
   }
   return (input) => {
     const started = config.onDecision ? performance.now() : 0
@@ -295,14 +303,27 @@ function refusedScheme(dpop: DpopConfig | false, scheme: Scheme | undefined): Re
   return dpop.mode === 'required' && scheme === 'bearer' ? refuse('dpop_required') : undefined
 }
 
-/** A refusal with the DPoP side of its challenge, when the gate accepts DPoP. */
+/**
+ * A refusal with the DPoP side of its challenge, when the gate accepts DPoP, and with the
+ * gate's scopes as the `scope` hint of a 401 when the metadata document is served (RFC 9728
+ * §5.1: a client learns what to ask for before it has a token).
+ */
 function answered<T extends Decision>(
   decision: T,
   dpop: DpopConfig | false,
   scheme: Scheme | undefined,
+  scopeHint: readonly string[] = [],
 ): T {
-  if (!dpop || decision.ok || 'preflight' in decision || decision.dpop) return decision
-  return { ...decision, dpop: scheme === 'dpop' ? dpop.answers.used : dpop.answers.unused }
+  if (decision.ok || 'preflight' in decision) return decision
+  const hinted =
+    scopeHint.length > 0 && decision.scope === undefined && REASONS[decision.reason].status === 401
+  if (!hinted && (!dpop || decision.dpop)) return decision
+  return {
+    ...decision,
+    ...(dpop &&
+      !decision.dpop && { dpop: scheme === 'dpop' ? dpop.answers.used : dpop.answers.unused }),
+    ...(hinted && { scope: scopeHint }),
+  }
 }
 
 /** `guard.revoke`: a revocation validated against the guard's issuers, then stored. */
@@ -332,10 +353,11 @@ function concluded(
   authentication: Authentication,
   refusal: Refusal | undefined,
   dpop: DpopConfig | false,
+  scopeHint: readonly string[],
   started: number,
 ): Decision {
   if (refusal) {
-    const decision = answered(refusal, dpop, authentication.scheme)
+    const decision = answered(refusal, dpop, authentication.scheme, scopeHint)
     return report(config, input, { decision, verified: authentication.verified }, started)
   }
   state.dpop = dpop

@@ -9,6 +9,8 @@ export interface ResponseConfig {
   readonly realm: string
   /** `'hide'` drops `Auth-Reason` and makes every refusal of one error code read the same. */
   readonly reasons: 'expose' | 'hide'
+  /** The protected resource metadata URL, named in every 401 and 403 challenge (RFC 9728 §5.1). */
+  readonly resourceMetadataUrl?: string | undefined
 }
 
 /** A response ready to write: adapters copy it verbatim. It may be shared: never change it. */
@@ -40,6 +42,7 @@ export function toHttp(refusal: Refusal, config: ResponseConfig): HttpResponse {
       config.realm,
       row.challenge === 'error' && row,
       description,
+      row.status === 400 ? undefined : config.resourceMetadataUrl,
     )
   }
   if (!hide) headers['Auth-Reason'] = refusal.reason
@@ -107,12 +110,14 @@ function challenge(
   realm: string,
   row: { error: string } | false,
   description: string,
+  metadataUrl: string | undefined,
 ): string {
   const params: string[] = []
   if (row) params.push(`error="${row.error}"`, `error_description="${description}"`)
   if (refusal.scope?.length) params.push(`scope="${refusal.scope.join(' ')}"`)
   if (refusal.acrValues?.length) params.push(`acr_values="${refusal.acrValues.join(' ')}"`)
   if (refusal.maxAge !== undefined) params.push(`max_age=${Math.floor(refusal.maxAge)}`)
+  if (metadataUrl !== undefined) params.push(`resource_metadata="${metadataUrl}"`)
   const bearer = `Bearer ${[`realm="${realm}"`, ...params].join(', ')}`
   const { dpop } = refusal
   if (!dpop) return bearer

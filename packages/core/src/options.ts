@@ -134,6 +134,7 @@ export interface GuardConfig extends VerifyConfig, ResponseConfig {
   readonly htuBase: HtuBase
   /** The protected resource metadata document, when `resourceMetadata` is set. */
   readonly metadata: ResourceMetadata | undefined
+  readonly resourceMetadataUrl: string | undefined
 }
 
 const KEY_SOURCES = ['jwksUri', 'keys', 'secrets'] as const
@@ -198,6 +199,12 @@ export function guardConfig(options: GuardOptions): GuardConfig {
       : parseDuration(options.clockTolerance, 'clockTolerance')
   noteClockTolerance(clockTolerance)
   const appPolicy = compilePolicy(policy, '')
+  const metadata = resourceMetadata(
+    options.resourceMetadata,
+    resource,
+    [...issuers.keys()],
+    appPolicy.dpop ?? DEFAULT_DPOP,
+  )
   return {
     issuers,
     clockTolerance,
@@ -216,12 +223,8 @@ export function guardConfig(options: GuardOptions): GuardConfig {
     ),
     resource,
     htuBase: resource === undefined ? { fromRequest: true } : { origin: new URL(resource).origin },
-    metadata: resourceMetadata(
-      options.resourceMetadata,
-      resource,
-      [...issuers.keys()],
-      appPolicy.dpop ?? DEFAULT_DPOP,
-    ),
+    metadata,
+    resourceMetadataUrl: metadata?.url,
   }
 }
 

@@ -3,6 +3,7 @@ import type { Case } from '../case.js'
 
 const RESOURCE = 'https://api.example.test/api'
 const PATH = '/.well-known/oauth-protected-resource/api'
+const URL = `https://api.example.test${PATH}`
 const app = {
   resource: RESOURCE,
   resourceMetadata: {
@@ -71,6 +72,66 @@ export const metadataCases: Case[] = [
     { method: 'GET', path: PATH, authorization: () => ['Bearer forged.token.here'] },
     { status: 200, body: DOCUMENT },
   ),
+  {
+    name: 'names the document and the route scope in the challenge without a token',
+    app,
+    route: { scope: 'orders:read' },
+    token: null,
+    expect: {
+      status: 401,
+      reason: 'missing_token',
+      challenge: `Bearer realm="api", scope="orders:read", resource_metadata="${URL}"`,
+    },
+  },
+  {
+    name: 'names the document and the route scope in a token error',
+    app,
+    route: { anyScope: ['orders:read', 'orders:admin'] },
+    token: { claims: { exp: '-1m' } },
+    expect: {
+      status: 401,
+      reason: 'expired',
+      challenge: new RegExp(
+        `^Bearer realm="api", error="invalid_token", error_description="[^"]+", scope="orders:read orders:admin", resource_metadata="${URL.replaceAll('.', '\\.')}"$`,
+      ),
+    },
+  },
+  {
+    name: 'names the document and the missing scope on a 403',
+    app,
+    route: { scope: 'orders:write' },
+    token: { claims: { scope: 'orders:read' } },
+    expect: {
+      status: 403,
+      reason: 'insufficient_scope',
+      challenge: new RegExp(
+        `^Bearer realm="api", error="insufficient_scope", error_description="[^"]+", scope="orders:write", resource_metadata="${URL.replaceAll('.', '\\.')}"$`,
+      ),
+    },
+  },
+  {
+    name: 'names the document on the DPoP challenge too',
+    app: { ...app, dpop: 'allowed' },
+    route: { scope: 'orders:read' },
+    token: null,
+    expect: {
+      status: 401,
+      reason: 'missing_token',
+      challenge: new RegExp(
+        `^Bearer realm="api", scope="orders:read", resource_metadata="[^"]+", DPoP scope="orders:read", resource_metadata="[^"]+", algs="[^"]+"$`,
+      ),
+    },
+  },
+  {
+    name: 'adds no resource_metadata to a 400 or a 503',
+    app,
+    send: { query: (token) => `access_token=${token}` },
+    expect: {
+      status: 400,
+      reason: 'token_in_query',
+      challenge: /^Bearer realm="api", error="invalid_request", error_description="[^"]+"$/,
+    },
+  },
   {
     name: 'still guards the paths beside it',
     app,

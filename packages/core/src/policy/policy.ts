@@ -88,6 +88,8 @@ export interface PolicyConfig {
   readonly checkRevocation: boolean | undefined
   /** `dpop` as given, `undefined` when the policy does not say. */
   readonly dpop: DpopConfig | false | undefined
+  /** The scopes `scope` and `anyScope` name, for the `scope` hint of a 401 (RFC 9728 §5.1). */
+  readonly scopes: readonly string[]
 }
 
 /** The names `RoutePolicy` accepts. */
@@ -135,6 +137,7 @@ export function compilePolicy(policy: RoutePolicy, option: string): PolicyConfig
   }
   checkKnownKeys(policy, POLICY_KEYS, option)
   const checks: PolicyCheck[] = []
+  const scopes: string[] = []
   const add = (stage: number, run: PolicyCheck['run']) => checks.push({ stage, run })
   if (policy.audience !== undefined) {
     const accepted = stringList(policy.audience, name('audience'))
@@ -160,12 +163,14 @@ export function compilePolicy(policy: RoutePolicy, option: string): PolicyConfig
   }
   if (policy.scope !== undefined) {
     const scope = scopeList(policy.scope, name('scope'))
+    scopes.push(...scope)
     add(STAGE.scope, ({ auth }) => refusal(checkScope(auth.payload, scope), { scope }))
   }
   if (policy.anyScope !== undefined) {
     if (!Array.isArray(policy.anyScope))
       invalidOption(name('anyScope'), 'must be a non-empty array of scopes')
     const scope = scopeList(policy.anyScope, name('anyScope'))
+    scopes.push(...scope)
     add(STAGE.scope, ({ auth }) => refusal(checkAnyScope(auth.payload, scope), { scope }))
   }
   if (policy.bindUrl !== undefined) {
@@ -185,7 +190,7 @@ export function compilePolicy(policy: RoutePolicy, option: string): PolicyConfig
     invalidOption(name('checkRevocation'), 'must be a boolean')
   }
   const dpop = policy.dpop === undefined ? undefined : dpopOption(policy.dpop, name('dpop'))
-  return { checks, checkRevocation: policy.checkRevocation, dpop }
+  return { checks, checkRevocation: policy.checkRevocation, dpop, scopes: [...new Set(scopes)] }
 }
 
 /** The DPoP rules of a gate: the route's `dpop`, else the app's, else DPoP allowed. */
