@@ -6,6 +6,7 @@ import type { DemoServer, LocalIssuer } from '@bearer-guard/testing'
 import { startExpress } from '../examples/express/src/demo.js'
 import { startFastify } from '../examples/fastify/src/demo.js'
 import { startKoa } from '../examples/koa/src/demo.js'
+import { demo as mcpDemo } from '../examples/mcp/src/demo.js'
 
 const examples = [
   { name: 'Express 5', start: startExpress },
@@ -118,5 +119,24 @@ describe.each(examples)('the $name orders example', ({ name, start }) => {
       expect(text).toContain(`auth-reason: ${reason}`)
     }
     expect(text).toContain("curl -i -X POST '")
+  })
+})
+
+describe('the MCP example demo (pnpm demo mcp)', () => {
+  it('prints the metadata document, the 401 that names it, and a tool call that answers 5', async () => {
+    const lines: string[] = []
+    await mcpDemo(true, (line) => lines.push(line))
+    const text = lines.join('\n')
+    expect(lines.filter((line) => line.startsWith('curl -i'))).toHaveLength(4)
+    expect(lines.filter((line) => line.startsWith('=> '))).toEqual([
+      '=> 200 OK',
+      '=> 401 Unauthorized',
+      '=> 200 OK',
+      '=> 200 OK',
+    ])
+    expect(text).toMatch(
+      /www-authenticate: Bearer realm="api", scope="mcp:tools", resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/,
+    )
+    expect(text).toContain('{"result":{"content":[{"type":"text","text":"5"}]}')
   })
 })

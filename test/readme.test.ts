@@ -98,3 +98,18 @@ describe('the root README', () => {
     expect(test).toContain(pinned)
   })
 })
+
+describe('docs/mcp.md', () => {
+  // The guide shows the MCP example in full: it must be the code that test/mcp runs.
+  it.each(['server', 'express', 'koa', 'fastify'])(
+    'holds examples/mcp/src/%s.ts as it is',
+    (name) => {
+      const guide = readFileSync(new URL('../docs/mcp.md', import.meta.url), 'utf8')
+      const source = readFileSync(
+        new URL(`../examples/mcp/src/${name}.ts`, import.meta.url),
+        'utf8',
+      )
+      expect(guide).toContain(source.trim())
+    },
+  )
+})
