@@ -6,6 +6,7 @@
 import type { DpopConfig } from './dpop/options.js'
 import { invalidOption } from './errors.js'
 import type { HttpResponse } from './http.js'
+import { scopeList } from './policy/scope.js'
 
 /** What `resourceMetadata` accepts: `true`, or members of the document. */
 export type ResourceMetadataOption =
@@ -90,7 +91,8 @@ export function resourceMetadata(
 }
 
 const CHECKS: Readonly<Record<string, (value: unknown, member: string) => unknown>> = {
-  scopes_supported: (value, member) => stringArray(value, member),
+  scopes_supported: (value, member) =>
+    Array.isArray(value) && value.length === 0 ? [] : scopeList(stringArray(value, member), member),
   resource_name: (value, member) => text(value, member),
   resource_documentation: (value, member) => urlList([value], member)[0],
   resource_policy_uri: (value, member) => urlList([value], member)[0],

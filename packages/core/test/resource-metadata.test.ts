@@ -149,6 +149,10 @@ describe('protected resource metadata (RFC 9728)', () => {
       'resourceMetadata.resource_name',
     ],
     [
+      { resource: 'https://api.example.test', resourceMetadata: { scopes_supported: ['a"b'] } },
+      'resourceMetadata.scopes_supported',
+    ],
+    [
       {
         resource: 'https://api.example.test',
         resourceMetadata: { resource_documentation: 'ftp://x' },
