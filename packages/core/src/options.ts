@@ -238,6 +238,10 @@ function resourceOption(value: unknown, allowInsecureHttp: boolean): string | un
   const problem = keyUrlProblem(value, allowInsecureHttp)
   if (problem) invalidOption('resource', problem)
   if (value.includes('#')) invalidOption('resource', 'must not have a fragment (RFC 8707 §2)')
+  // Only URI characters (RFC 3986 §2): a backslash, a quote, a space or a control character
+  // would change what parsers read, and the URL is quoted into challenges.
+  if (!/^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/.test(value))
+    invalidOption('resource', 'must hold only URI characters (RFC 3986 §2)')
   return value
 }
 

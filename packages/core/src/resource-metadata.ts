@@ -60,6 +60,19 @@ export function resourceMetadata(
     return invalidOption('resourceMetadata', 'must be true or an object of RFC 9728 members')
   if (resource === undefined)
     return invalidOption('resourceMetadata', 'needs `resource`: the document describes it')
+  const url = new URL(resource)
+  // The document is served at a path every router matches as written: one with a query, or
+  // percent-encodings and route-pattern characters routers read otherwise, would not be.
+  if (url.search !== '')
+    invalidOption(
+      'resourceMetadata',
+      'needs a `resource` without a query (its document path has none)',
+    )
+  if (!/^[A-Za-z0-9\-._~/!$&'()+,;=@]*$/.test(url.pathname))
+    invalidOption(
+      'resourceMetadata',
+      'needs a `resource` whose path has only plain URI characters (no percent-encoding, `:` or `*`)',
+    )
   const given = value === true ? {} : (value as Record<string, unknown>)
   for (const member of DERIVED)
     if (given[member] !== undefined)
@@ -85,8 +98,7 @@ export function resourceMetadata(
   }
   for (const [member, content] of Object.entries(document))
     if (Array.isArray(content) && content.length === 0) delete document[member]
-  const url = new URL(resource)
-  const path = `${WELL_KNOWN}${url.pathname === '/' ? '' : url.pathname}${url.search}`
+  const path = `${WELL_KNOWN}${url.pathname === '/' ? '' : url.pathname}`
   return { path, url: `${url.origin}${path}`, answer: answers(JSON.stringify(document)) }
 }
 
@@ -105,12 +117,15 @@ function answers(json: string): (method: string) => HttpResponse {
     status: 200,
     headers: Object.freeze({
       'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': String(Buffer.byteLength(json)),
       'Cache-Control': 'public, max-age=300',
       ...cors,
     }),
     body: json,
   })
-  const head = Object.freeze({ ...document, body: '' })
+  // HEAD answers with the document too: the framework sends its headers (Content-Length
+  // included) and drops the body, so the three agree.
+  const head = document
   // A browser client's preflight: the document needs no credentials, so any header may come.
   const preflight: HttpResponse = Object.freeze({
     status: 204,

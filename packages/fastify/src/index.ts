@@ -30,7 +30,8 @@ import fp from 'fastify-plugin'
 
 export type { AuthInfo, GuardOptions, RoutePolicy } from '@bearer-guard/core'
 
-const METADATA_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']
+// Marks the metadata document's route in its config.
+const METADATA_ROUTE = 'bearerGuardMetadata'
 
 async function bearerGuard(app: FastifyInstance, options: GuardOptions): Promise<void> {
   const guard = createGuard(options)
@@ -47,9 +48,11 @@ async function bearerGuard(app: FastifyInstance, options: GuardOptions): Promise
   const { metadata } = guard
   if (metadata)
     app.route({
-      method: METADATA_METHODS,
+      method: app.supportedMethods,
       url: metadata.path,
       exposeHeadRoute: false,
+      // What the guard's hook recognises the route by: the route Fastify matched, never the URL.
+      config: { [METADATA_ROUTE]: true },
       handler: (request, reply) => send(reply, metadata.answer(request.method)),
     })
   // Fastify parses the body after onRequest. Once it is parsed, a request this guard accepted
@@ -73,8 +76,10 @@ async function bearerGuard(app: FastifyInstance, options: GuardOptions): Promise
  */
 function hookFor(check: RouteCheck, guard: Guard): onRequestHookHandler {
   return (request, reply, done) => {
-    // The metadata document is public, even behind a hook added to every route.
-    if (guard.metadata && guard.metadataAnswer(request.method, request.originalUrl)) return done()
+    // The metadata document is public, even behind a hook added to every route. Only its own
+    // route is let through: a URL that merely names its path may be routed elsewhere (another
+    // method, a rewrite).
+    if (guard.metadata && isMetadataRoute(request)) return done()
     let decision: MaybePromise<Decision>
     try {
       decision = check(inputOf(request, guard))
@@ -101,6 +106,12 @@ function conclude(
     return done(error as Error)
   }
   if (accepted) done()
+}
+
+function isMetadataRoute(request: FastifyRequest): boolean {
+  return (
+    (request.routeOptions.config as unknown as Record<string, unknown>)[METADATA_ROUTE] === true
+  )
 }
 
 function inputOf(request: FastifyRequest, guard: Guard): RequestInput {
