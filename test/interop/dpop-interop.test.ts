@@ -3,19 +3,14 @@
 // its own proofs. Nothing here is signed or shaped by bearer-guard's test helpers: every token
 // comes from oidc-provider and every proof from oauth4webapi, over HTTP on loopback.
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose'
+import { decodeJwt, decodeProtectedHeader } from 'jose'
 import * as oauth from 'oauth4webapi'
-import Provider, { errors } from 'oidc-provider'
-import type { Configuration } from 'oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GuardOptions } from '@bearer-guard/core'
 import { ordersApp as expressOrders } from '../../examples/express/src/app.js'
 import { ordersApp as fastifyOrders } from '../../examples/fastify/src/app.js'
 import { ordersApp as koaOrders } from '../../examples/koa/src/app.js'
+import { listenHttp, startAuthorizationServer } from '../authorization-server.js'
 import { freePort } from '../ports.js'
 
 const SCOPE = 'orders:read'
@@ -44,28 +39,6 @@ const answerOf = (response: Response): Answer => ({
 })
 const answers = new Map<string, Record<string, Answer>>()
 
-/** Loopback origin of a listening server. */
-const originOf = (address: AddressInfo | string | null): string =>
-  `http://127.0.0.1:${(address as AddressInfo).port}`
-
-/** A Node request handler; Koa's (and oidc-provider's) `callback()` returns a promise. */
-type Handler = (req: IncomingMessage, res: ServerResponse) => unknown
-
-async function listenHttp(handler: (origin: string) => Handler): Promise<string> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const origin = originOf(server.address())
-  // The handler is built once the port is known: the guard options name this origin.
-  const handle = handler(origin)
-  server.on('request', (req, res) => void handle(req, res))
-  closers.push(async () => {
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-  })
-  return origin
-}
-
 // ---------------------------------------------------------------------------------------------
 // The authorization server.
 
@@ -78,53 +51,15 @@ let jkt: string
 /** Token requests oauth4webapi had to repeat with the nonce oidc-provider asked for. */
 let tokenNonceRetries = 0
 
-async function startAuthorizationServer(): Promise<void> {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
-  const signingKey = { ...(await exportJWK(privateKey)), kid: 'as-es256', alg: 'ES256', use: 'sig' }
-  const configuration: Configuration = {
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        grant_types: ['client_credentials'],
-        response_types: [],
-        redirect_uris: [],
-        scope: SCOPE,
-        // The key set holds only an ES256 key: with the default RS256 the client is refused
-        // (invalid_client_metadata: "id_token_signed_response_alg must be 'ES256'").
-        id_token_signed_response_alg: 'ES256',
-      },
-    ],
-    jwks: { keys: [signingKey] },
-    // A client's `scope` may only hold scopes listed here (else invalid_client_metadata).
-    scopes: ['openid', 'offline_access', SCOPE],
-    ttl: { ClientCredentials: 300 },
-    features: {
-      devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
-      // Nonces at the token endpoint too, so the client's nonce retry is exercised.
-      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
-      resourceIndicators: {
-        enabled: true,
-        // Every token request below names its resource; this only covers one that does not.
-        defaultResource: (_ctx, _client, oneOf) => oneOf ?? [...resources][0],
-        getResourceServerInfo: (_ctx, resource, requester) => {
-          if (requester.clientId !== CLIENT_ID || !resources.has(resource))
-            throw new errors.InvalidTarget()
-          return {
-            scope: SCOPE,
-            audience: resource,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'ES256' } },
-          }
-        },
-      },
-    },
-  }
-  // The issuer names the port, so the server listens before the provider exists.
-  await listenHttp((origin) => {
-    issuer = origin
-    return new Provider(origin, configuration).callback()
+async function startIdentityProvider(): Promise<void> {
+  issuer = await startAuthorizationServer({
+    clients: [{ id: CLIENT_ID, secret: CLIENT_SECRET, scope: SCOPE }],
+    scopes: [SCOPE],
+    resources,
+    grant: (_resource, clientId) => (clientId === CLIENT_ID ? SCOPE : undefined),
+    // Nonces at the token endpoint too, so the client's nonce retry is exercised.
+    dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
+    closers,
   })
   const issuerUrl = new URL(issuer)
   as = await oauth.processDiscoveryResponse(
@@ -176,11 +111,11 @@ type Start = (options: (origin: string) => GuardOptions) => Promise<string>
 const frameworks: { name: string; start: Start }[] = [
   {
     name: 'Express 5',
-    start: (options) => listenHttp((origin) => expressOrders(options(origin))),
+    start: (options) => listenHttp((origin) => expressOrders(options(origin)), closers),
   },
   {
     name: 'Koa 3',
-    start: (options) => listenHttp((origin) => koaOrders(options(origin)).callback()),
+    start: (options) => listenHttp((origin) => koaOrders(options(origin)).callback(), closers),
   },
   {
     name: 'Fastify 5',
@@ -265,7 +200,7 @@ function proofClaims(proof: string) {
 // ---------------------------------------------------------------------------------------------
 
 beforeAll(async () => {
-  await startAuthorizationServer()
+  await startIdentityProvider()
   // oauth4webapi's default: a non-extractable private key, an extractable public one.
   dpop = oauth.DPoP(client, await oauth.generateKeyPair('ES256'))
   jkt = await dpop.calculateThumbprint()

@@ -4,21 +4,16 @@
 // everything else itself from the 401: the RFC 9728 document through `resource_metadata`, the
 // authorization server through its metadata, and a token for the resource it names.
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { decodeJwt, exportJWK, generateKeyPair } from 'jose'
-import Provider, { errors } from 'oidc-provider'
-import type { ClientMetadata, Configuration } from 'oidc-provider'
+import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { GuardOptions } from '@bearer-guard/core'
 import { mcpApp as expressMcp } from '../../examples/mcp/src/express.js'
 import { mcpApp as fastifyMcp } from '../../examples/mcp/src/fastify.js'
 import { mcpApp as koaMcp } from '../../examples/mcp/src/koa.js'
+import { listenHttp, startAuthorizationServer } from '../authorization-server.js'
 import { freePort } from '../ports.js'
 
 const MCP_SCOPE = 'mcp:tools'
@@ -38,80 +33,24 @@ const closers: (() => Promise<void>)[] = []
 /** The resource indicators oidc-provider accepts: the /mcp URLs of the servers below. */
 const resources = new Set<string>()
 
-/** Loopback origin of a listening server. */
-const originOf = (address: AddressInfo | string | null): string =>
-  `http://127.0.0.1:${(address as AddressInfo).port}`
-
-/** A Node request handler; Koa's (and oidc-provider's) `callback()` returns a promise. */
-type Handler = (req: IncomingMessage, res: ServerResponse) => unknown
-
-async function listenHttp(handler: (origin: string) => Handler): Promise<string> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const origin = originOf(server.address())
-  // The handler is built once the port is known: the guard options name this origin.
-  const handle = handler(origin)
-  server.on('request', (req, res) => void handle(req, res))
-  closers.push(async () => {
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-  })
-  return origin
-}
-
 // ---------------------------------------------------------------------------------------------
 // The authorization server.
 
 let issuer: string
 
-async function startAuthorizationServer(): Promise<void> {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
-  const signingKey = { ...(await exportJWK(privateKey)), kid: 'as-es256', alg: 'ES256', use: 'sig' }
-  const client = (client_id: string, scope: string): ClientMetadata => ({
-    client_id,
-    client_secret: secretOf(client_id),
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
-    scope,
-    // The key set holds only an ES256 key: with the default RS256 the client is refused.
-    id_token_signed_response_alg: 'ES256',
-  })
-  const configuration: Configuration = {
+async function startIdentityProvider(): Promise<void> {
+  issuer = await startAuthorizationServer({
     clients: [
-      client(TOOLS_CLIENT, MCP_SCOPE),
-      client(REPORTS_CLIENT, OTHER_SCOPE),
-      client(NARROW_CLIENT, `${MCP_SCOPE} ${OTHER_SCOPE}`),
+      { id: TOOLS_CLIENT, secret: secretOf(TOOLS_CLIENT), scope: MCP_SCOPE },
+      { id: REPORTS_CLIENT, secret: secretOf(REPORTS_CLIENT), scope: OTHER_SCOPE },
+      { id: NARROW_CLIENT, secret: secretOf(NARROW_CLIENT), scope: `${MCP_SCOPE} ${OTHER_SCOPE}` },
     ],
-    jwks: { keys: [signingKey] },
-    // A client's `scope` may only hold scopes listed here (else invalid_client_metadata).
-    scopes: ['openid', 'offline_access', MCP_SCOPE, OTHER_SCOPE],
-    ttl: { ClientCredentials: 300 },
-    features: {
-      devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: (_ctx, _client, oneOf) => oneOf ?? [...resources][0],
-        // Both scopes exist at every MCP server; what a token gets is what the client asked
-        // for, within what the client is allowed.
-        getResourceServerInfo: (_ctx, resource) => {
-          if (!resources.has(resource)) throw new errors.InvalidTarget()
-          return {
-            scope: `${MCP_SCOPE} ${OTHER_SCOPE}`,
-            audience: resource,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'ES256' } },
-          }
-        },
-      },
-    },
-  }
-  // The issuer names the port, so the server listens before the provider exists.
-  await listenHttp((origin) => {
-    issuer = origin
-    return new Provider(origin, configuration).callback()
+    scopes: [MCP_SCOPE, OTHER_SCOPE],
+    resources,
+    // Both scopes exist at every MCP server; what a token gets is what the client asked for,
+    // within what the client is allowed.
+    grant: () => `${MCP_SCOPE} ${OTHER_SCOPE}`,
+    closers,
   })
 }
 
@@ -123,11 +62,11 @@ type Start = (options: (origin: string) => GuardOptions) => Promise<string>
 const frameworks: { name: string; start: Start }[] = [
   {
     name: 'Express 5',
-    start: (options) => listenHttp((origin) => expressMcp(options(origin))),
+    start: (options) => listenHttp((origin) => expressMcp(options(origin)), closers),
   },
   {
     name: 'Koa 3',
-    start: (options) => listenHttp((origin) => koaMcp(options(origin)).callback()),
+    start: (options) => listenHttp((origin) => koaMcp(options(origin)).callback(), closers),
   },
   {
     name: 'Fastify 5',
@@ -246,7 +185,7 @@ const unauthenticated = (metadataUrl: string) =>
 const answers = new Map<string, Record<string, unknown>>()
 
 beforeAll(async () => {
-  await startAuthorizationServer()
+  await startIdentityProvider()
 }, 20_000)
 
 afterAll(async () => {
