@@ -154,7 +154,10 @@ export function createGuard(options: GuardOptions): Guard {
     metadata: config.metadata,
     metadataAnswer: (method, url) => {
       const { metadata } = config
-      return metadata && targetPath(url) === metadata.path ? metadata.answer(method) : undefined
+      // The prefix first: every request of an app-wide guard comes this way.
+      return metadata && url.startsWith(metadata.path) && targetPath(url) === metadata.path
+        ? metadata.answer(method)
+        : undefined
     },
     route: (policy) => routeCheck(config, policy, stateKey, authenticate),
     respond: responder(config),
@@ -198,12 +201,12 @@ function routeCheck(
 ): RouteCheck {
   const compiled = policy === undefined ? undefined : compilePolicy(policy, 'policy')
   const dpop = gateDpop(config.policy, compiled)
-  const checks = gateChecks(config.policy, compiled, dpop)
+  // A Bearer request has no proof to check: its gate skips the proof check altogether.
+  const bearerChecks = gateChecks(config.policy, compiled)
+  const checks = dpop ? [dpop.check, ...bearerChecks] : bearerChecks
   const scopeHint = config.metadata
     ? [...new Set([...config.policy.scopes, ...(compiled?.scopes ?? [])])]
     : []
-  // A Bearer request has no proof to check: its gate skips the proof check altogether.
-  const bearerChecks = dpop ? checks.filter((check) => check !== dpop.check) : checks
   // The gate proper, once the request is authenticated. No closure is made on the way when
   // nothing waits, so a repeated token costs no promise and little garbage.
   const gate = (

@@ -128,8 +128,6 @@ export interface GuardConfig extends VerifyConfig, ResponseConfig {
   readonly onDecision: DecisionHandler | undefined
   /** The store, wrapped so that any failure or timeout surfaces as `StoreUnavailable`. */
   readonly store: Store
-  /** `resource` as configured. */
-  readonly resource: string | undefined
   /** What DPoP proofs' `htu` is compared against: `resource`'s origin, else the request's. */
   readonly htuBase: HtuBase
   /** The protected resource metadata document, when `resourceMetadata` is set. */
@@ -221,7 +219,6 @@ export function guardConfig(options: GuardOptions): GuardConfig {
       store(options.store),
       options.storeTimeout === undefined ? 1 : parseDuration(options.storeTimeout, 'storeTimeout'),
     ),
-    resource,
     htuBase: resource === undefined ? { fromRequest: true } : { origin: new URL(resource).origin },
     metadata,
     resourceMetadataUrl: metadata?.url,

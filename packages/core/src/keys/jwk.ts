@@ -37,7 +37,7 @@ export function importPublicJwk(jwk: unknown, allowed: ReadonlySet<string>): Ver
 /**
  * Every check of a public JWK that needs no key import: the members it may and must not have
  * and the algorithms (of `allowed`) it can verify. A DPoP proof's key is checked this way on
- * every request, and imported only once per key (verify/dpop-proof.ts).
+ * every request, and imported only once per key (dpop/proof.ts).
  */
 export function checkPublicJwk(
   jwk: unknown,

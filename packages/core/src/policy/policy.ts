@@ -67,7 +67,7 @@ export interface PolicyContext {
   readonly token: string
   /** The request's `DPoP` proof when it used the DPoP scheme, else `undefined`. */
   readonly proof: string | undefined
-  /** The normalised URI a proof's `htu` must name (dpop/htu.ts `requestUri`). */
+  /** The request's URI, as a proof's `htu` must name it (dpop/htu.ts `requestUri`). */
   requestUri(): string | undefined | 'malformed_header'
   /** A proof's use count with this request included; counted at most once per request. */
   proofUse(key: string, expiresAt: number): MaybePromise<number>
@@ -202,14 +202,9 @@ export function gateDpop(app: PolicyConfig, route: PolicyConfig | undefined): Dp
  * The checks of one gate: the app-level ones and the route's, with the revocation check unless
  * the route (or, failing that, the app) turns it off, in stage order.
  */
-export function gateChecks(
-  app: PolicyConfig,
-  route: PolicyConfig | undefined,
-  dpop: DpopConfig | false,
-): PolicyCheck[] {
+export function gateChecks(app: PolicyConfig, route: PolicyConfig | undefined): PolicyCheck[] {
   const revocation = route?.checkRevocation ?? app.checkRevocation ?? true
   const checks = [
-    ...(dpop ? [dpop.check] : []),
     ...app.checks,
     ...(route?.checks ?? []),
     ...(revocation ? [REVOCATION_CHECK] : []),
