@@ -4,20 +4,12 @@
 # (Debian/Ubuntu, as root or with sudo). The tests start their own server on a free port.
 set -euo pipefail
 binary="${REDIS_SERVER:-redis-server}"
-if command -v "$binary" >/dev/null 2>&1; then
-  exit 0
-fi
-if command -v apt-get >/dev/null 2>&1; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
-  echo "redis-server is missing: installing it with apt-get" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get install -y -qq redis-server >/dev/null 2>&1 ||
-    { $sudo apt-get update -qq >/dev/null 2>&1 && $sudo apt-get install -y -qq redis-server >/dev/null 2>&1; }
-  # Debian starts a system service on install; the tests run their own servers.
-  { $sudo systemctl stop redis-server || $sudo service redis-server stop || true; } >/dev/null 2>&1
-fi
-if ! command -v "$binary" >/dev/null 2>&1; then
+command -v "$binary" >/dev/null 2>&1 && exit 0
+if ! bash "$(dirname "$0")/ensure-binary.sh" "$binary" redis-server; then
   echo "redis-server not found: install it (apt-get install redis-server, brew install redis) or set REDIS_SERVER" >&2
   exit 1
 fi
+# Debian starts a system service on install; the tests run their own servers.
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+{ $sudo systemctl stop redis-server || $sudo service redis-server stop || true; } >/dev/null 2>&1
